@@ -1,0 +1,72 @@
+# chat98: two commands on a fresh Debian machine with Rust (rustup).
+#   make run   installs what is missing, then serves the release build at http://127.0.0.1:3000
+#   make test  installs what is missing (Chromium too), then runs every test
+# Both are idempotent: once the tools are there they only build what changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# cargo-leptos runs whatever wasm-bindgen CLI is on PATH, so it must match the
+# crate pinned in Cargo.toml exactly.
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+
+# wasm-opt comes from npm's binaryen (Debian's binaryen 108 breaks hydration).
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# cargo-leptos sets this while building; setting it for plain cargo too lets
+# `cargo test` and `cargo leptos` share one set of compiled dependencies.
+export LEPTOS_OUTPUT_NAME := chat98
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# The browser suite gets a server of its own: another port, a fresh database.
+E2E_ADDR := 127.0.0.1:3098
+E2E_DATA := $(CURDIR)/target/e2e-data
+
+.PHONY: help run test tools browser unit e2e lint
+
+help:
+	@echo "make run    build (release) and serve chat98 at http://127.0.0.1:3000"
+	@echo "make test   unit, integration and browser tests"
+	@echo "make lint   rustfmt and clippy for both the server and the browser build"
+
+run: tools
+	cargo leptos serve --release
+
+test: tools browser unit e2e
+
+unit:
+	cargo test --release --features ssr
+
+# cargo-leptos builds the release server and WASM, starts the server and runs
+# Playwright at once; end2end/global-setup.ts waits for the server.
+e2e:
+	rm -rf "$(E2E_DATA)"
+	env -u DATABASE_URL LEPTOS_SITE_ADDR=$(E2E_ADDR) CHAT_DATA_DIR="$(E2E_DATA)" \
+	  CHAT98_E2E_DB="$(E2E_DATA)/chat98.db" CHAT98_BASE_URL=http://$(E2E_ADDR) \
+	  cargo leptos end-to-end --release
+
+lint: tools
+	cargo fmt --all --check
+	cargo clippy --release --all-targets --features ssr -- -D warnings
+	cargo clippy --release --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+
+tools:
+	@if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then \
+	  rustup target add wasm32-unknown-unknown; fi
+	@if [ "$$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $(CARGO_LEPTOS_VERSION)" ]; then \
+	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 25 minutes on 2 cores)"; \
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads; fi
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
+	@if ! cmp -s end2end/package-lock.json end2end/node_modules/.chat98-installed; then \
+	  (cd end2end && npm ci --no-audit --no-fund) && \
+	  cp end2end/package-lock.json end2end/node_modules/.chat98-installed; fi
+
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; fi

@@ -1,0 +1,122 @@
+import { expect, test, type ConsoleMessage, type Page } from "@playwright/test";
+import { seedMessages, uniqueName } from "./seed";
+
+// Every console error or warning (hydration mismatches included) fails the test.
+function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (msg: ConsoleMessage) => {
+    if (msg.type() === "error" || msg.type() === "warning") {
+      problems.push(`${msg.type()}: ${msg.text()}`);
+    }
+  });
+  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+  return problems;
+}
+
+/** Resolves once the WASM bundle has hydrated the page. */
+async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => (window as any).__chat98_hydrated === true, null, {
+    timeout: 20_000,
+  });
+}
+
+test("the chat window shows the seeded history, server-rendered", async ({ page, request }) => {
+  const author = uniqueName("alice");
+  const seeded = seedMessages(author, [
+    "hello from the seed",
+    "<script>alert(1)</script>",
+    "third line",
+  ]);
+
+  // The history is in the HTML itself, before any script runs.
+  const html = await (await request.get("/chat")).text();
+  for (const c of ["hello from the seed", "&lt;script&gt;alert(1)&lt;/script&gt;", "third line"]) {
+    expect(html).toContain(c);
+  }
+
+  const problems = watchConsole(page);
+  await page.goto("/chat");
+  const win = page.locator("section.window.chat-window");
+  await expect(win.locator(".title-bar-text")).toHaveText("Chat Room");
+  for (const label of ["Minimize", "Maximize", "Close"]) {
+    await expect(win.getByRole("button", { name: label })).toBeVisible();
+  }
+  await expect(page.locator(".retention-note")).toContainText(
+    "Messages in this chat room are stored for up to 3 days before being automatically deleted.",
+  );
+
+  const mine = page.locator(".message", { has: page.locator(".message-author", { hasText: author }) });
+  await expect(mine).toHaveCount(3);
+  await expect(mine.locator(".message-content")).toHaveText(seeded.contents);
+  // Shown as text: no script element was created from the message.
+  await expect(page.locator(".message-content script")).toHaveCount(0);
+  // HH:MM with the full timestamp in the tooltip.
+  const time = mine.first().locator("time");
+  await expect(time).toHaveText(/^\d\d:\d\d$/);
+  await expect(time).toHaveAttribute("title", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+
+  // Win98 palette: grey face, navy title bar, white inset pane, grey bubbles.
+  await expect(win).toHaveCSS("background-color", "rgb(192, 192, 192)");
+  await expect(win.locator(".title-bar")).toHaveCSS("background-image", /linear-gradient\(90deg, rgb\(0, 0, 128\)/);
+  await expect(page.locator(".message-pane")).toHaveCSS("background-color", "rgb(255, 255, 255)");
+  await expect(mine.first().locator(".message-bubble")).toHaveCSS("background-color", "rgb(234, 234, 234)");
+
+  await waitForHydration(page);
+  await win.screenshot({ path: test.info().outputPath("chat-window.png") });
+  await test.info().attach("chat-window", {
+    path: test.info().outputPath("chat-window.png"),
+    contentType: "image/png",
+  });
+  expect(problems).toEqual([]);
+});
+
+test("hydration makes the page interactive without re-rendering", async ({ page }) => {
+  const problems = watchConsole(page);
+  // Hold the WASM back so the server-rendered page can be marked first.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/pkg/*.wasm", async (route) => {
+    await gate;
+    await route.continue();
+  });
+  await page.goto("/chat");
+  const input = page.getByRole("textbox", { name: "Message" });
+  const send = page.getByRole("button", { name: "Send" });
+
+  // Server-rendered state: nothing typed, Send disabled.
+  await expect(send).toBeDisabled();
+  await input.evaluate((el) => ((el as any).__marker = "server-node"));
+  release();
+  await waitForHydration(page);
+
+  // Typing enables Send, in the very node the server rendered (hydrated, not replaced).
+  await input.fill("hello");
+  await expect(send).toBeEnabled();
+  expect(await input.evaluate((el) => (el as any).__marker)).toBe("server-node");
+  await input.fill("   ");
+  await expect(send).toBeDisabled();
+
+  // Window controls work once hydrated.
+  const win = page.locator("section.window.chat-window");
+  await win.getByRole("button", { name: "Maximize" }).click();
+  await expect(win).toHaveClass(/maximized/);
+  await win.getByRole("button", { name: "Restore" }).click();
+  await expect(win).not.toHaveClass(/maximized/);
+  expect(problems).toEqual([]);
+});
+
+test("an unknown path shows a Win98 error window with status 404", async ({ page }) => {
+  const problems = watchConsole(page);
+  const res = await page.goto("/definitely/not/here");
+  expect(res?.status()).toBe(404);
+  await expect(page.locator("section.window .title-bar-text")).toHaveText("Error");
+  await expect(page.getByText("Page not found (404)")).toBeVisible();
+  // The browser reports the 404 document itself as a failed load; nothing else may.
+  expect(problems.filter((p) => !p.includes("404"))).toEqual([]);
+});
+
+test("/ leads to the chat room", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/chat$/);
+  await expect(page.locator(".title-bar-text").first()).toHaveText("Chat Room");
+});

@@ -1,0 +1,19 @@
+//! Schema migrations for chat98. They are portable: the same statements run on
+//! SQLite (the embedded default) and PostgreSQL (scale-out).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_users;
+mod m20261123_000002_create_messages;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_users::Migration),
+            Box::new(m20261123_000002_create_messages::Migration),
+        ]
+    }
+}

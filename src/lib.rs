@@ -1,0 +1,28 @@
+//! chat98: a temporary group chat room with a Windows 98 look.
+//!
+//! The same crate builds the server (feature `ssr`: axum + sea-orm, renders the
+//! pages) and the browser bundle (feature `hydrate`: WASM that takes over the
+//! server-rendered page).
+
+pub mod app;
+pub mod components;
+pub mod error;
+pub mod server_fns;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// Entry point of the WASM bundle: attach to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    // A flag for the browser tests: the page is now interactive.
+    let _ = leptos::web_sys::js_sys::Reflect::set(
+        &leptos::prelude::window(),
+        &"__chat98_hydrated".into(),
+        &true.into(),
+    );
+}

@@ -1,0 +1,4 @@
+//! sea-orm entities. They mirror the tables created by the `migration` crate.
+
+pub mod message;
+pub mod user;

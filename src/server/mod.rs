@@ -1,0 +1,13 @@
+//! Server-only code: configuration, database, queries and the HTTP server.
+//! Compiled with the `ssr` feature only, so none of it reaches the WASM bundle.
+
+pub mod cli;
+pub mod db;
+pub mod entities;
+pub mod messages;
+pub mod serve;
+pub mod settings;
+pub mod state;
+pub mod users;
+
+pub use state::AppState;

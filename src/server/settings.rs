@@ -1,0 +1,298 @@
+//! Runtime settings, layered: built-in defaults < `Leptos.toml` < environment
+//! variables < command-line flags.
+//!
+//! `Leptos.toml` holds the site's `[package.metadata.leptos]` keys (read by
+//! leptos_config, which applies `LEPTOS_*` environment overrides itself) and
+//! the chat's own `[chat]` table.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use leptos::config::{get_config_from_str, get_configuration, LeptosOptions};
+use serde::Deserialize;
+
+use super::db;
+
+/// The file read when `--config` is not given (missing is fine then).
+pub const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
+/// How long messages are kept unless configured otherwise.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(3 * 24 * 60 * 60);
+const DEFAULT_DATA_DIR: &str = "data";
+
+/// Flags shared by every subcommand. Each has an environment variable and a
+/// `Leptos.toml` key; the flag wins over the variable, the variable over the file.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SettingsArgs {
+    /// Runtime configuration file with [package.metadata.leptos] and [chat] tables
+    /// [default: Leptos.toml in the working directory, if present]
+    #[arg(long, env = "CHAT98_CONFIG", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Address to listen on (use port 0 for any free port)
+    /// [Leptos.toml: site-addr; default: 127.0.0.1:3000]
+    #[arg(long, env = "LEPTOS_SITE_ADDR", global = true, value_name = "IP:PORT")]
+    pub site_addr: Option<SocketAddr>,
+
+    /// Folder with the built site (pkg/ with WASM, JS and CSS, plus public assets)
+    /// [Leptos.toml: site-root; default: target/site]
+    #[arg(long, env = "LEPTOS_SITE_ROOT", global = true, value_name = "DIR")]
+    pub site_root: Option<String>,
+
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB
+    /// [Leptos.toml: chat.database-url; default: SQLite file chat98.db in the data dir]
+    #[arg(long, env = "DATABASE_URL", global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Folder for the embedded SQLite database, created if missing
+    /// [Leptos.toml: chat.data-dir; default: data]
+    #[arg(long, env = "CHAT_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// How long messages are kept, e.g. 3d, 12h, 90s
+    /// [Leptos.toml: chat.retention; default: 3d]
+    #[arg(long, env = "CHAT_RETENTION", global = true, value_name = "DURATION",
+          value_parser = parse_retention)]
+    pub retention: Option<Duration>,
+}
+
+/// The `[chat]` table of `Leptos.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ChatSection {
+    pub database_url: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub retention: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RuntimeFile {
+    #[serde(default)]
+    chat: ChatSection,
+}
+
+/// Everything the server needs to know, resolved from all layers.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub leptos: LeptosOptions,
+    pub database_url: String,
+    /// Set when the database is the embedded SQLite file, so its folder can be created.
+    pub data_dir: Option<PathBuf>,
+    pub retention: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid [package.metadata.leptos] in {path}: {message}")]
+    Leptos { path: PathBuf, message: String },
+    #[error("invalid [chat] table in {path}: {source}")]
+    Chat {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    #[error("invalid retention {value:?}: {message}")]
+    Retention { value: String, message: String },
+}
+
+fn parse_retention(value: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(value).map_err(|e| e.to_string())?;
+    if d.is_zero() {
+        return Err("retention must be longer than zero".into());
+    }
+    Ok(d)
+}
+
+impl Settings {
+    /// Resolves the settings from `Leptos.toml`, the environment and `args`.
+    pub fn load(args: &SettingsArgs) -> Result<Self, SettingsError> {
+        let path = args
+            .config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE));
+        let (mut leptos, chat) = match std::fs::read_to_string(&path) {
+            Ok(text) => read_file(&path, &text)?,
+            // Without a file (and none asked for) run on defaults and LEPTOS_* variables.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.config.is_none() => {
+                let leptos = get_configuration(None)
+                    .map_err(|e| SettingsError::Leptos {
+                        path: path.clone(),
+                        message: e.to_string(),
+                    })?
+                    .leptos_options;
+                (leptos, ChatSection::default())
+            }
+            Err(source) => return Err(SettingsError::Read { path, source }),
+        };
+        if leptos.output_name.is_empty() {
+            leptos.output_name = env!("CARGO_PKG_NAME").into();
+        }
+        if let Some(addr) = args.site_addr {
+            leptos.site_addr = addr;
+        }
+        if let Some(root) = &args.site_root {
+            leptos.site_root = root.as_str().into();
+        }
+
+        let retention = match (&args.retention, &chat.retention) {
+            (Some(d), _) => *d,
+            (None, Some(text)) => {
+                parse_retention(text).map_err(|message| SettingsError::Retention {
+                    value: text.clone(),
+                    message,
+                })?
+            }
+            (None, None) => DEFAULT_RETENTION,
+        };
+
+        let configured_url = args
+            .database_url
+            .clone()
+            .or(chat.database_url)
+            .filter(|u| !u.trim().is_empty());
+        let (database_url, data_dir) = match configured_url {
+            Some(url) => (url, None),
+            None => {
+                let dir = args
+                    .data_dir
+                    .clone()
+                    .or(chat.data_dir)
+                    .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+                (db::sqlite_url_in(&dir), Some(dir))
+            }
+        };
+
+        Ok(Settings {
+            leptos,
+            database_url,
+            data_dir,
+            retention,
+        })
+    }
+
+    /// Messages stored before this instant have expired.
+    pub fn retention_cutoff(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        chrono::Duration::from_std(self.retention)
+            .ok()
+            .and_then(|d| now.checked_sub_signed(d))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+
+    /// The retention in words, as the note under the chat window states it.
+    pub fn retention_text(&self) -> String {
+        describe_duration(self.retention)
+    }
+}
+
+fn read_file(path: &Path, text: &str) -> Result<(LeptosOptions, ChatSection), SettingsError> {
+    let leptos = get_config_from_str(text).map_err(|e| SettingsError::Leptos {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    let file: RuntimeFile = toml::from_str(text).map_err(|source| SettingsError::Chat {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok((leptos, file.chat))
+}
+
+/// "3 days", "1 hour", "90 seconds": the largest unit that divides evenly.
+pub fn describe_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    let (n, unit) = [(86_400, "day"), (3_600, "hour"), (60, "minute")]
+        .into_iter()
+        .find(|(size, _)| secs >= *size && secs.is_multiple_of(*size))
+        .map(|(size, unit)| (secs / size, unit))
+        .unwrap_or((secs, "second"));
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_in_words() {
+        assert_eq!(describe_duration(DEFAULT_RETENTION), "3 days");
+        assert_eq!(describe_duration(Duration::from_secs(86_400)), "1 day");
+        assert_eq!(describe_duration(Duration::from_secs(7_200)), "2 hours");
+        assert_eq!(describe_duration(Duration::from_secs(90)), "90 seconds");
+        assert_eq!(describe_duration(Duration::from_secs(120)), "2 minutes");
+    }
+
+    #[test]
+    fn retention_must_be_positive_and_readable() {
+        assert_eq!(parse_retention("3d"), Ok(DEFAULT_RETENTION));
+        assert!(parse_retention("0s").is_err());
+        assert!(parse_retention("soon").is_err());
+    }
+
+    #[test]
+    fn the_file_is_read_and_flags_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chat.toml");
+        std::fs::write(
+            &path,
+            "[package.metadata.leptos]\noutput-name = \"chat98\"\nsite-addr = \"127.0.0.1:4000\"\n\
+             site-root = \"site\"\n\n[chat]\nretention = \"2h\"\ndata-dir = \"somewhere\"\n",
+        )
+        .unwrap();
+        let args = SettingsArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let s = Settings::load(&args).unwrap();
+        assert_eq!(s.retention, Duration::from_secs(7_200));
+        assert_eq!(&*s.leptos.site_root, "site");
+        assert_eq!(s.database_url, "sqlite://somewhere/chat98.db");
+
+        let args = SettingsArgs {
+            config: Some(path),
+            retention: Some(Duration::from_secs(5)),
+            database_url: Some("sqlite://elsewhere.db".into()),
+            site_addr: Some("127.0.0.1:0".parse().unwrap()),
+            ..Default::default()
+        };
+        let s = Settings::load(&args).unwrap();
+        assert_eq!(s.retention, Duration::from_secs(5));
+        assert_eq!(s.database_url, "sqlite://elsewhere.db");
+        assert_eq!(s.data_dir, None);
+        assert_eq!(s.leptos.site_addr.port(), 0);
+    }
+
+    #[test]
+    fn unknown_chat_keys_and_missing_explicit_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chat.toml");
+        std::fs::write(
+            &path,
+            "[package.metadata.leptos]\noutput-name = \"chat98\"\n[chat]\nretentoin = \"2h\"\n",
+        )
+        .unwrap();
+        let args = SettingsArgs {
+            config: Some(path),
+            ..Default::default()
+        };
+        assert!(matches!(
+            Settings::load(&args),
+            Err(SettingsError::Chat { .. })
+        ));
+        let args = SettingsArgs {
+            config: Some(dir.path().join("missing.toml")),
+            ..Default::default()
+        };
+        assert!(matches!(
+            Settings::load(&args),
+            Err(SettingsError::Read { .. })
+        ));
+    }
+}

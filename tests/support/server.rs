@@ -1,0 +1,109 @@
+//! A real chat98 server process on a free loopback port with its own database.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use sea_orm::DatabaseConnection;
+use tempfile::TempDir;
+
+/// How long a server may take to start or stop before the test fails.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub dir: TempDir,
+    child: Child,
+}
+
+impl TestServer {
+    /// Starts `chat98 serve` on 127.0.0.1:0 with a SQLite file in a temp dir,
+    /// plus any extra flags, and waits until it is listening.
+    pub fn start(dir: TempDir, extra: &[&str]) -> TestServer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chat98"))
+            .arg("serve")
+            .args(["--site-addr", "127.0.0.1:0"])
+            .args(["--database-url", &database_url(&dir)])
+            .args(["--site-root", dir.path().to_str().expect("utf-8 temp path")])
+            .args(extra)
+            .env("RUST_LOG", "info")
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start chat98");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                eprintln!("[server] {line}");
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let addr = rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let _ = tx.send(addr);
+                }
+            }
+        });
+        let addr = match rx.recv_timeout(PATIENCE) {
+            Ok(addr) => addr.parse().expect("a socket address in the log"),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("server did not report listening within {PATIENCE:?}");
+            }
+        };
+        TestServer { addr, dir, child }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the process to exit.
+    pub fn terminate(&mut self) -> ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for server") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server ignored SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn database_url(dir: &TempDir) -> String {
+    chat98::server::db::sqlite_url_in(dir.path())
+}
+
+/// Opens (and migrates) the database a server in `dir` would use.
+pub async fn open_db(dir: &TempDir) -> DatabaseConnection {
+    chat98::server::db::connect(&database_url(dir))
+        .await
+        .expect("open test database")
+}
+
+/// A client that does not follow redirects, so tests can see them.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("HTTP client")
+}
