@@ -7,6 +7,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::chat_page::ChatPage;
 use crate::components::not_found::NotFound;
+use crate::components::sign_in_pages::{LoginPage, RegisterPage};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -40,6 +41,8 @@ pub fn App() -> impl IntoView {
                     // Async: the history is in the first HTML response, so the
                     // page works (and reads) without JavaScript.
                     <Route path=path!("/chat") view=ChatPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

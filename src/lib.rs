@@ -5,6 +5,7 @@
 //! server-rendered page).
 
 pub mod app;
+pub mod auth;
 pub mod components;
 pub mod error;
 pub mod server_fns;

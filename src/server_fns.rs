@@ -1,23 +1,35 @@
-//! Server functions: called directly during server rendering, over HTTP from
-//! the browser. Their endpoints are fixed so API clients and tests can rely on them.
+//! Server functions of the chat page: called directly during server rendering,
+//! over HTTP from the browser. Endpoints are fixed so clients can rely on them.
 
 use leptos::prelude::*;
 
 use crate::error::ChatError;
 use crate::types::ChatPageData;
 
-/// The chat window's first render: recent history and the retention.
+/// The chat window's first render: who you are, recent history, the retention.
 #[server(endpoint = "chat/page")]
 pub async fn load_chat_page() -> Result<ChatPageData, ChatError> {
+    use crate::server::auth::session;
+    use crate::server::http::respond::reject;
     use crate::server::{messages, AppState};
+    use crate::types::UserRef;
 
-    let state = use_context::<AppState>()
-        .ok_or_else(|| ChatError::Transport("server state is missing".into()))?;
-    let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
-    let messages = messages::recent(&state.db, messages::PAGE_HISTORY, cutoff).await?;
-    Ok(ChatPageData {
-        messages,
-        me: None,
-        retention_text: state.settings.retention_text(),
-    })
+    async fn load() -> Result<ChatPageData, ChatError> {
+        let state = use_context::<AppState>().ok_or_else(ChatError::unavailable)?;
+        let session = session::current_session().await?;
+        let me = session::signed_in_user(&session, &state.db)
+            .await?
+            .ok_or_else(ChatError::not_signed_in)?;
+        let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
+        let messages = messages::recent(&state.db, messages::PAGE_HISTORY, cutoff).await?;
+        Ok(ChatPageData {
+            messages,
+            me: Some(UserRef {
+                id: me.id,
+                username: me.username,
+            }),
+            retention_text: state.settings.retention_text(),
+        })
+    }
+    load().await.map_err(reject)
 }

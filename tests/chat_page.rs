@@ -3,16 +3,41 @@
 
 mod support;
 
-use chat98::server::{messages, users};
 use chrono::{Duration, Utc};
-use support::server::{client, open_db, TestServer};
+use sea_orm::DatabaseConnection;
+
+use chat98::server::entities::user;
+use chat98::server::messages;
+use support::server::{client, open_db, register, TestServer};
+
+async fn user_named(db: &DatabaseConnection, name: &str) -> user::Model {
+    chat98::server::users::find_by_name(db, name)
+        .await
+        .unwrap()
+        .expect("registered user")
+}
+
+/// GET a page as a signed-in browser would.
+async fn get_page(server: &TestServer, path: &str, cookie: &str) -> reqwest::Response {
+    client()
+        .get(server.url(path))
+        .header("accept", "text/html")
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}
 
 #[tokio::test]
 async fn chat_html_contains_the_history_in_order_and_escaped() {
     let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir, &[]);
+    let cookie = register(&server, "alice", "correct horse").await;
+    register(&server, "Bob_98", "battery staple").await;
+
     let db = open_db(&dir).await;
-    let alice = users::create(&db, "alice", "!").await.unwrap();
-    let bob = users::create(&db, "Bob_98", "!").await.unwrap();
+    let alice = user_named(&db, "alice").await;
+    let bob = user_named(&db, "bob_98").await;
     let now = Utc::now();
     messages::insert(&db, &alice, "expired long ago", now - Duration::days(4))
         .await
@@ -26,10 +51,8 @@ async fn chat_html_contains_the_history_in_order_and_escaped() {
     messages::insert(&db, &alice, "third & last", now)
         .await
         .unwrap();
-    drop(db);
 
-    let server = TestServer::start(dir, &[]);
-    let res = client().get(server.url("/chat")).send().await.unwrap();
+    let res = get_page(&server, "/chat", &cookie).await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
 
@@ -40,7 +63,11 @@ async fn chat_html_contains_the_history_in_order_and_escaped() {
             "no {label} control"
         );
     }
-    assert!(html.contains("Messages in this chat room are stored for up to 3 days before being automatically deleted."));
+    assert!(html.contains(
+        "Messages in this chat room are stored for up to 3 days before being automatically deleted."
+    ));
+    assert!(html.contains("Signed in as alice"));
+    assert!(html.contains("Log Off"));
     assert!(!html.contains("No messages yet"));
     assert!(
         !html.contains("expired long ago"),
@@ -60,28 +87,27 @@ async fn chat_html_contains_the_history_in_order_and_escaped() {
         "content rendered as HTML"
     );
     assert!(html.contains("Bob_98"), "author shown as typed");
+    // Own messages are marked for the right-hand blue style, others' not.
+    assert_eq!(html.matches("class=\"message own\"").count(), 2);
+    assert_eq!(html.matches("class=\"message other\"").count(), 1);
     // The bundle that hydrates the page is linked.
-    assert!(html.contains("/pkg/chat98.js") || html.contains("/pkg/chat98"));
+    assert!(html.contains("/pkg/chat98.js"));
 }
 
 #[tokio::test]
 async fn only_the_most_recent_hundred_are_rendered() {
     let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir, &[]);
+    let cookie = register(&server, "alice", "correct horse").await;
     let db = open_db(&dir).await;
-    let alice = users::create(&db, "alice", "!").await.unwrap();
+    let alice = user_named(&db, "alice").await;
     for i in 0..105 {
         messages::insert(&db, &alice, &format!("msg-{i:03}-end"), Utc::now())
             .await
             .unwrap();
     }
-    drop(db);
-
-    let server = TestServer::start(dir, &[]);
-    let html = client()
-        .get(server.url("/chat"))
-        .send()
+    let html = get_page(&server, "/chat", &cookie)
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -94,12 +120,10 @@ async fn only_the_most_recent_hundred_are_rendered() {
 #[tokio::test]
 async fn an_empty_room_invites_the_first_message_and_states_the_retention() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir, &["--retention", "12h"]);
-    let html = client()
-        .get(server.url("/chat"))
-        .send()
+    let server = TestServer::start(&dir, &["--retention", "12h"]);
+    let cookie = register(&server, "alice", "correct horse").await;
+    let html = get_page(&server, "/chat", &cookie)
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -110,7 +134,7 @@ async fn an_empty_room_invites_the_first_message_and_states_the_retention() {
 #[tokio::test]
 async fn root_redirects_and_unknown_paths_get_a_styled_404() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir, &[]);
+    let server = TestServer::start(&dir, &[]);
     let http = client();
 
     let res = http.get(server.url("/")).send().await.unwrap();
@@ -130,8 +154,8 @@ async fn root_redirects_and_unknown_paths_get_a_styled_404() {
 #[tokio::test]
 async fn sigterm_stops_the_server_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = TestServer::start(dir, &[]);
-    let res = client().get(server.url("/chat")).send().await.unwrap();
+    let mut server = TestServer::start(&dir, &[]);
+    let res = client().get(server.url("/login")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let status = server.terminate();
     assert!(status.success(), "exit status {status}");

@@ -1,35 +1,18 @@
-import { expect, test, type ConsoleMessage, type Page } from "@playwright/test";
-import { seedMessages, uniqueName } from "./seed";
+import { expect, test } from "@playwright/test";
+import { watchConsole, waitForHydration } from "./console";
+import { seedMessages, signUp, uniqueName } from "./seed";
 
-// Every console error or warning (hydration mismatches included) fails the test.
-function watchConsole(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (msg: ConsoleMessage) => {
-    if (msg.type() === "error" || msg.type() === "warning") {
-      problems.push(`${msg.type()}: ${msg.text()}`);
-    }
-  });
-  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
-  return problems;
-}
-
-/** Resolves once the WASM bundle has hydrated the page. */
-async function waitForHydration(page: Page) {
-  await page.waitForFunction(() => (window as any).__chat98_hydrated === true, null, {
-    timeout: 20_000,
-  });
-}
-
-test("the chat window shows the seeded history, server-rendered", async ({ page, request }) => {
+test("the chat window shows the seeded history, server-rendered", async ({ page }) => {
   const author = uniqueName("alice");
-  const seeded = seedMessages(author, [
-    "hello from the seed",
-    "<script>alert(1)</script>",
-    "third line",
-  ]);
+  const other = uniqueName("bob");
+  await signUp(page.context().request, other);
+  seedMessages(other, ["a message from someone else"]);
+  await signUp(page.context().request, author);
+  const contents = ["hello from the seed", "<script>alert(1)</script>", "third line"];
+  seedMessages(author, contents);
 
   // The history is in the HTML itself, before any script runs.
-  const html = await (await request.get("/chat")).text();
+  const html = await (await page.context().request.get("/chat")).text();
   for (const c of ["hello from the seed", "&lt;script&gt;alert(1)&lt;/script&gt;", "third line"]) {
     expect(html).toContain(c);
   }
@@ -47,7 +30,9 @@ test("the chat window shows the seeded history, server-rendered", async ({ page,
 
   const mine = page.locator(".message", { has: page.locator(".message-author", { hasText: author }) });
   await expect(mine).toHaveCount(3);
-  await expect(mine.locator(".message-content")).toHaveText(seeded.contents);
+  await expect(mine.locator(".message-content")).toHaveText(contents);
+  await expect(mine.first()).toHaveClass(/own/);
+  await expect(page.locator(".status-user")).toHaveText(`Signed in as ${author}`);
   // Shown as text: no script element was created from the message.
   await expect(page.locator(".message-content script")).toHaveCount(0);
   // HH:MM with the full timestamp in the tooltip.
@@ -59,7 +44,11 @@ test("the chat window shows the seeded history, server-rendered", async ({ page,
   await expect(win).toHaveCSS("background-color", "rgb(192, 192, 192)");
   await expect(win.locator(".title-bar")).toHaveCSS("background-image", /linear-gradient\(90deg, rgb\(0, 0, 128\)/);
   await expect(page.locator(".message-pane")).toHaveCSS("background-color", "rgb(255, 255, 255)");
-  await expect(mine.first().locator(".message-bubble")).toHaveCSS("background-color", "rgb(234, 234, 234)");
+  await expect(mine.first().locator(".message-bubble")).toHaveCSS("background-color", "rgb(204, 229, 255)");
+  const theirs = page.locator(".message", { has: page.locator(".message-author", { hasText: other }) });
+  await expect(theirs.locator(".message-bubble")).toHaveCSS("background-color", "rgb(234, 234, 234)");
+  await expect(theirs).toHaveCSS("justify-content", "flex-start");
+  await expect(mine.first()).toHaveCSS("justify-content", "flex-end");
 
   await waitForHydration(page);
   await win.screenshot({ path: test.info().outputPath("chat-window.png") });
@@ -71,6 +60,7 @@ test("the chat window shows the seeded history, server-rendered", async ({ page,
 });
 
 test("hydration makes the page interactive without re-rendering", async ({ page }) => {
+  await signUp(page.context().request, uniqueName("hydra"));
   const problems = watchConsole(page);
   // Hold the WASM back so the server-rendered page can be marked first.
   let release!: () => void;
@@ -116,6 +106,7 @@ test("an unknown path shows a Win98 error window with status 404", async ({ page
 });
 
 test("/ leads to the chat room", async ({ page }) => {
+  await signUp(page.context().request, uniqueName("root"));
   await page.goto("/");
   await expect(page).toHaveURL(/\/chat$/);
   await expect(page.locator(".title-bar-text").first()).toHaveText("Chat Room");

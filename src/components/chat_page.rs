@@ -7,8 +7,12 @@ use super::composer::Composer;
 use super::message_pane::MessagePane;
 use super::status_bar::{StatusBar, StatusField};
 use super::window::Window;
+use crate::error::ErrorCode;
 use crate::server_fns::load_chat_page;
 use crate::types::ChatPageData;
+
+/// Where a visitor without a session is sent.
+const SIGN_IN: &str = "/login?next=/chat";
 
 #[component]
 pub fn ChatPage() -> impl IntoView {
@@ -20,6 +24,19 @@ pub fn ChatPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(data) => view! { <ChatRoom data/> }.into_any(),
+                    Err(e) if e.code == ErrorCode::NotSignedIn => {
+                        #[cfg(feature = "ssr")]
+                        crate::server::http::respond::redirect_page(SIGN_IN);
+                        view! {
+                            <Window title="Chat Room" class="dialog">
+                                <p>
+                                    "Please " <a href=SIGN_IN>"log on"</a>
+                                    " to join the chat room."
+                                </p>
+                            </Window>
+                        }
+                            .into_any()
+                    }
                     Err(e) => {
                         view! {
                             <Window title="Chat Room" class="dialog">
@@ -49,7 +66,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
     let who = me
         .as_ref()
         .map(|u| format!("Signed in as {}", u.username))
-        .unwrap_or_else(|| "Not signed in".to_string());
+        .unwrap_or_default();
     let note = format!(
         "Messages in this chat room are stored for up to {} before being automatically deleted.",
         data.retention_text
@@ -63,6 +80,10 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                 <StatusBar>
                     <StatusField class="status-count">{count}</StatusField>
                     <StatusField class="status-user">{who}</StatusField>
+                    // A plain form: logging off reloads into /login, with or without JS.
+                    <form class="status-bar-action" method="post" action="/api/auth/logout">
+                        <button type="submit" class="log-off">"Log Off"</button>
+                    </form>
                 </StatusBar>
             </Window>
             <aside class="retention-note">

@@ -2,8 +2,10 @@
 
 pub mod chat_page;
 pub mod composer;
+pub mod form_fields;
 pub mod message_bubble;
 pub mod message_pane;
 pub mod not_found;
+pub mod sign_in_pages;
 pub mod status_bar;
 pub mod window;

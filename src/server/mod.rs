@@ -1,9 +1,11 @@
 //! Server-only code: configuration, database, queries and the HTTP server.
 //! Compiled with the `ssr` feature only, so none of it reaches the WASM bundle.
 
+pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod entities;
+pub mod http;
 pub mod messages;
 pub mod serve;
 pub mod settings;

@@ -1,17 +1,30 @@
-//! The HTTP server: routes, logging, graceful shutdown.
+//! The HTTP server: routes, middleware, graceful shutdown.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::Redirect;
 use axum::routing::get;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::{info, Level};
 
+use super::auth::session_store::DbSessionStore;
+use super::http::cross_site::{refuse_cross_site, AllowedOrigins};
+use super::http::json_forms::accept_json_bodies;
+use super::http::security_headers::{provide_request_nonce, security_headers};
 use super::settings::Settings;
 use super::{db, AppState};
 use crate::app::{shell, App};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "chat98_session";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -35,10 +48,31 @@ pub enum ServeError {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let settings = &state.settings;
+    let idle = time::Duration::try_from(settings.session_idle).unwrap_or(time::Duration::days(30));
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_secure(settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(idle));
+    let allowed = AllowedOrigins(Arc::new(settings.allowed_origins.clone()));
+
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/chat") }))
-        .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, provide_request_nonce, move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_request_nonce, shell))
+        // Outermost last: logging, security headers, cross-site refusal, sessions.
+        .layer(from_fn(accept_json_bodies))
+        .layer(sessions)
+        .layer(from_fn_with_state(allowed, refuse_cross_site))
+        .layer(from_fn(security_headers))
         .layer(
             // One line per request at info: method, path, status, latency.
             TraceLayer::new_for_http()
@@ -64,20 +98,33 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let bound = listener.local_addr()?;
     let mut leptos_options = settings.leptos.clone();
     leptos_options.site_addr = bound;
-    let state = AppState {
-        leptos_options,
-        db,
-        settings: Arc::new(settings),
-    };
+    let state = AppState::new(leptos_options, db, settings);
+    tokio::spawn(delete_expired_sessions(DbSessionStore::new(
+        state.db.clone(),
+    )));
     info!(
         retention = %state.settings.retention_text(),
         "listening on http://{bound}"
     );
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     info!("stopped");
     Ok(())
+}
+
+/// Sessions past their idle expiry are never loaded; this removes their rows.
+async fn delete_expired_sessions(store: DbSessionStore) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before exit.

@@ -55,6 +55,45 @@ pub struct SettingsArgs {
     #[arg(long, env = "CHAT_RETENTION", global = true, value_name = "DURATION",
           value_parser = parse_retention)]
     pub retention: Option<Duration>,
+
+    /// Mark the session cookie Secure; turn on when the site is served over https
+    /// [Leptos.toml: chat.secure-cookies; default: false]
+    #[arg(long, env = "CHAT_SECURE_COOKIES", global = true, value_name = "BOOL")]
+    pub secure_cookies: Option<bool>,
+
+    /// Sign a user out after this long without a request, e.g. 30d
+    /// [Leptos.toml: chat.session-idle; default: 30d]
+    #[arg(long, env = "CHAT_SESSION_IDLE", global = true, value_name = "DURATION",
+          value_parser = parse_retention)]
+    pub session_idle: Option<Duration>,
+
+    /// Other sites allowed to send forms and API requests with the session cookie,
+    /// comma-separated origins such as https://chat.example.com
+    /// [Leptos.toml: chat.allowed-origins; default: none besides the site itself]
+    #[arg(
+        long,
+        env = "CHAT_ALLOWED_ORIGINS",
+        global = true,
+        value_name = "ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Option<Vec<String>>,
+
+    /// Failed sign-ins allowed per username and per client address within the
+    /// throttle window before answering 429 [Leptos.toml: chat.login-max-failures; default: 5]
+    #[arg(long, env = "CHAT_LOGIN_MAX_FAILURES", global = true, value_name = "N")]
+    pub login_max_failures: Option<usize>,
+
+    /// Registrations allowed per client address within the throttle window
+    /// [Leptos.toml: chat.register-max; default: 5]
+    #[arg(long, env = "CHAT_REGISTER_MAX", global = true, value_name = "N")]
+    pub register_max: Option<usize>,
+
+    /// The window for sign-in and registration throttling, e.g. 5m
+    /// [Leptos.toml: chat.throttle-window; default: 5m]
+    #[arg(long, env = "CHAT_THROTTLE_WINDOW", global = true, value_name = "DURATION",
+          value_parser = parse_retention)]
+    pub throttle_window: Option<Duration>,
 }
 
 /// The `[chat]` table of `Leptos.toml`.
@@ -64,6 +103,12 @@ pub struct ChatSection {
     pub database_url: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub retention: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub session_idle: Option<String>,
+    pub allowed_origins: Option<Vec<String>>,
+    pub login_max_failures: Option<usize>,
+    pub register_max: Option<usize>,
+    pub throttle_window: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -80,7 +125,19 @@ pub struct Settings {
     /// Set when the database is the embedded SQLite file, so its folder can be created.
     pub data_dir: Option<PathBuf>,
     pub retention: Duration,
+    pub secure_cookies: bool,
+    pub session_idle: Duration,
+    pub allowed_origins: Vec<String>,
+    pub login_max_failures: usize,
+    pub register_max: usize,
+    pub throttle_window: Duration,
 }
+
+/// Defaults of the account settings.
+pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+pub const DEFAULT_THROTTLE_WINDOW: Duration = Duration::from_secs(5 * 60);
+pub const DEFAULT_LOGIN_MAX_FAILURES: usize = 5;
+pub const DEFAULT_REGISTER_MAX: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -96,14 +153,19 @@ pub enum SettingsError {
         path: PathBuf,
         source: toml::de::Error,
     },
-    #[error("invalid retention {value:?}: {message}")]
-    Retention { value: String, message: String },
+    #[error("invalid {key} {value:?}: {message}")]
+    Duration {
+        key: &'static str,
+        value: String,
+        message: String,
+    },
 }
 
+/// A humantime duration longer than zero.
 fn parse_retention(value: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(value).map_err(|e| e.to_string())?;
     if d.is_zero() {
-        return Err("retention must be longer than zero".into());
+        return Err("must be longer than zero".into());
     }
     Ok(d)
 }
@@ -139,21 +201,38 @@ impl Settings {
             leptos.site_root = root.as_str().into();
         }
 
-        let retention = match (&args.retention, &chat.retention) {
-            (Some(d), _) => *d,
-            (None, Some(text)) => {
-                parse_retention(text).map_err(|message| SettingsError::Retention {
-                    value: text.clone(),
-                    message,
-                })?
-            }
-            (None, None) => DEFAULT_RETENTION,
-        };
+        let retention = pick_duration(
+            "retention",
+            args.retention,
+            &chat.retention,
+            DEFAULT_RETENTION,
+        )?;
+        let session_idle = pick_duration(
+            "session-idle",
+            args.session_idle,
+            &chat.session_idle,
+            DEFAULT_SESSION_IDLE,
+        )?;
+        let throttle_window = pick_duration(
+            "throttle-window",
+            args.throttle_window,
+            &chat.throttle_window,
+            DEFAULT_THROTTLE_WINDOW,
+        )?;
+        let allowed_origins = args
+            .allowed_origins
+            .clone()
+            .or(chat.allowed_origins.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| o.trim().trim_end_matches('/').to_owned())
+            .filter(|o| !o.is_empty())
+            .collect();
 
         let configured_url = args
             .database_url
             .clone()
-            .or(chat.database_url)
+            .or(chat.database_url.clone())
             .filter(|u| !u.trim().is_empty());
         let (database_url, data_dir) = match configured_url {
             Some(url) => (url, None),
@@ -161,7 +240,7 @@ impl Settings {
                 let dir = args
                     .data_dir
                     .clone()
-                    .or(chat.data_dir)
+                    .or(chat.data_dir.clone())
                     .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
                 (db::sqlite_url_in(&dir), Some(dir))
             }
@@ -172,6 +251,18 @@ impl Settings {
             database_url,
             data_dir,
             retention,
+            secure_cookies: args.secure_cookies.or(chat.secure_cookies).unwrap_or(false),
+            session_idle,
+            allowed_origins,
+            login_max_failures: args
+                .login_max_failures
+                .or(chat.login_max_failures)
+                .unwrap_or(DEFAULT_LOGIN_MAX_FAILURES),
+            register_max: args
+                .register_max
+                .or(chat.register_max)
+                .unwrap_or(DEFAULT_REGISTER_MAX),
+            throttle_window,
         })
     }
 
@@ -186,6 +277,24 @@ impl Settings {
     /// The retention in words, as the note under the chat window states it.
     pub fn retention_text(&self) -> String {
         describe_duration(self.retention)
+    }
+}
+
+/// The flag's (or variable's) duration, else the file's, else the default.
+fn pick_duration(
+    key: &'static str,
+    arg: Option<Duration>,
+    file: &Option<String>,
+    default: Duration,
+) -> Result<Duration, SettingsError> {
+    match (arg, file) {
+        (Some(d), _) => Ok(d),
+        (None, Some(text)) => parse_retention(text).map_err(|message| SettingsError::Duration {
+            key,
+            value: text.clone(),
+            message,
+        }),
+        (None, None) => Ok(default),
     }
 }
 

@@ -6,6 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use super::auth::throttle::AuthThrottles;
 use super::settings::Settings;
 
 /// Shared application state. leptos_axum provides it as context to server
@@ -15,6 +16,18 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
+    pub throttles: Arc<AuthThrottles>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, settings: Settings) -> Self {
+        AppState {
+            leptos_options,
+            db,
+            throttles: Arc::new(AuthThrottles::new(&settings)),
+            settings: Arc::new(settings),
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -14,18 +14,17 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 pub struct TestServer {
     pub addr: SocketAddr,
-    pub dir: TempDir,
     child: Child,
 }
 
 impl TestServer {
     /// Starts `chat98 serve` on 127.0.0.1:0 with a SQLite file in a temp dir,
     /// plus any extra flags, and waits until it is listening.
-    pub fn start(dir: TempDir, extra: &[&str]) -> TestServer {
+    pub fn start(dir: &TempDir, extra: &[&str]) -> TestServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chat98"))
             .arg("serve")
             .args(["--site-addr", "127.0.0.1:0"])
-            .args(["--database-url", &database_url(&dir)])
+            .args(["--database-url", &database_url(dir)])
             .args(["--site-root", dir.path().to_str().expect("utf-8 temp path")])
             .args(extra)
             .env("RUST_LOG", "info")
@@ -56,7 +55,7 @@ impl TestServer {
                 panic!("server did not report listening within {PATIENCE:?}");
             }
         };
-        TestServer { addr, dir, child }
+        TestServer { addr, child }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -99,6 +98,13 @@ pub async fn open_db(dir: &TempDir) -> DatabaseConnection {
         .expect("open test database")
 }
 
+/// A browser-like origin header value for this server.
+impl TestServer {
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
 /// A client that does not follow redirects, so tests can see them.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -106,4 +112,27 @@ pub fn client() -> reqwest::Client {
         .timeout(Duration::from_secs(10))
         .build()
         .expect("HTTP client")
+}
+
+/// The `chat98_session=...` pair from a response's Set-Cookie, if any.
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("chat98_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// Registers `username` through the API and returns the session cookie.
+pub async fn register(server: &TestServer, username: &str, password: &str) -> String {
+    let res = client()
+        .post(server.url("/api/auth/register"))
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("register request");
+    assert_eq!(res.status(), 200, "registering {username}");
+    session_cookie(&res).expect("a session cookie")
 }

@@ -1,0 +1,78 @@
+//! Sign-up, sign-in and sign-out as server functions with fixed endpoints:
+//! `ActionForm`s post to them (with or without JavaScript) and so can API clients.
+
+use leptos::prelude::*;
+
+use crate::error::ChatError;
+use crate::types::UserRef;
+
+/// Where to go after signing in: `next` if it is a path on this site, else `/chat`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.chars().any(|c| c.is_control()) =>
+        {
+            path.to_owned()
+        }
+        _ => "/chat".to_owned(),
+    }
+}
+
+/// Creates an account and signs it in.
+#[server(endpoint = "auth/register")]
+pub async fn register(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<UserRef, ChatError> {
+    crate::server::auth::handlers::register(username, password, next)
+        .await
+        .map_err(crate::server::http::respond::reject)
+}
+
+/// Signs in with a username (any letter case) and password.
+#[server(endpoint = "auth/login")]
+pub async fn login(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<UserRef, ChatError> {
+    crate::server::auth::handlers::login(username, password, next)
+        .await
+        .map_err(crate::server::http::respond::reject)
+}
+
+/// Ends the session on the server.
+#[server(endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), ChatError> {
+    crate::server::auth::handlers::logout()
+        .await
+        .map_err(crate::server::http::respond::reject)
+}
+
+/// Who is signed in (401 if nobody).
+#[server(endpoint = "auth/me", input = leptos::server_fn::codec::GetUrl)]
+pub async fn me() -> Result<UserRef, ChatError> {
+    crate::server::auth::handlers::me()
+        .await
+        .map_err(crate::server::http::respond::reject)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        assert_eq!(safe_next(Some("/chat?x=1")), "/chat?x=1");
+        assert_eq!(safe_next(None), "/chat");
+        assert_eq!(safe_next(Some("")), "/chat");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/chat");
+        assert_eq!(safe_next(Some("//evil.example/")), "/chat");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/chat");
+        assert_eq!(safe_next(Some("/chat\r\nSet-Cookie: x")), "/chat");
+    }
+}

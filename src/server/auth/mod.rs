@@ -1,0 +1,8 @@
+//! Accounts and sessions: who is signed in is a server-side fact.
+
+pub mod handlers;
+pub mod password;
+pub mod rules;
+pub mod session;
+pub mod session_store;
+pub mod throttle;

@@ -1,0 +1,7 @@
+//! HTTP concerns around the app: security headers, cross-site refusal, JSON
+//! bodies for the auth endpoints, and how errors and redirects are answered.
+
+pub mod cross_site;
+pub mod json_forms;
+pub mod respond;
+pub mod security_headers;
