@@ -15,7 +15,7 @@ pub async fn load_chat_page() -> Result<ChatPageData, ChatError> {
     use crate::types::UserRef;
 
     async fn load() -> Result<ChatPageData, ChatError> {
-        let state = use_context::<AppState>().ok_or_else(ChatError::unavailable)?;
+        let state = AppState::from_context()?;
         let session = session::current_session().await?;
         let me = session::signed_in_user(&session, &state.db)
             .await?

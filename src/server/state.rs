@@ -20,6 +20,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state leptos_axum provided to the current server function or page.
+    pub fn from_context() -> Result<AppState, crate::error::ChatError> {
+        leptos::prelude::use_context::<AppState>().ok_or_else(crate::error::ChatError::unavailable)
+    }
+
     pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, settings: Settings) -> Self {
         AppState {
             leptos_options,

@@ -4,7 +4,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use axum::extract::ConnectInfo;
-use leptos::prelude::use_context;
 use sea_orm::SqlErr;
 
 use super::{password, rules, session};
@@ -13,10 +12,6 @@ use crate::error::{ChatError, ErrorCode};
 use crate::server::http::respond::{see_other, set_api_status};
 use crate::server::{users, AppState};
 use crate::types::UserRef;
-
-fn state() -> Result<AppState, ChatError> {
-    use_context::<AppState>().ok_or_else(ChatError::unavailable)
-}
 
 async fn client_ip() -> Option<IpAddr> {
     leptos_axum::extract::<ConnectInfo<SocketAddr>>()
@@ -50,7 +45,7 @@ pub async fn register(
     password: String,
     next: Option<String>,
 ) -> Result<UserRef, ChatError> {
-    let state = state()?;
+    let state = AppState::from_context()?;
     let addr_key = client_ip().await.map(|ip| format!("register:{ip}"));
     let now = Instant::now();
     if let Some(key) = &addr_key {
@@ -88,7 +83,7 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<UserRef, ChatError> {
-    let state = state()?;
+    let state = AppState::from_context()?;
     let username = username.trim().to_owned();
     let mut blank = std::collections::BTreeMap::new();
     for (field, value) in [("username", &username), ("password", &password)] {
@@ -155,7 +150,7 @@ pub async fn logout() -> Result<(), ChatError> {
 }
 
 pub async fn me() -> Result<UserRef, ChatError> {
-    let state = state()?;
+    let state = AppState::from_context()?;
     let session = session::current_session().await?;
     session::signed_in_user(&session, &state.db)
         .await?
