@@ -6,7 +6,7 @@ mod support;
 use serde_json::{json, Value};
 use support::server::{client, register, session_cookie, TestServer};
 
-async fn post_json(server: &TestServer, path: &str, body: Value) -> reqwest::Response {
+async fn post_json(server: &TestServer, path: &str, body: Value) -> support::http::Response {
     client()
         .post(server.url(path))
         .json(&body)
@@ -15,7 +15,7 @@ async fn post_json(server: &TestServer, path: &str, body: Value) -> reqwest::Res
         .unwrap()
 }
 
-async fn me(server: &TestServer, cookie: &str) -> reqwest::StatusCode {
+async fn me(server: &TestServer, cookie: &str) -> axum::http::StatusCode {
     client()
         .get(server.url("/api/auth/me"))
         .header("cookie", cookie)

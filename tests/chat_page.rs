@@ -18,7 +18,7 @@ async fn user_named(db: &DatabaseConnection, name: &str) -> user::Model {
 }
 
 /// GET a page as a signed-in browser would.
-async fn get_page(server: &TestServer, path: &str, cookie: &str) -> reqwest::Response {
+async fn get_page(server: &TestServer, path: &str, cookie: &str) -> support::http::Response {
     client()
         .get(server.url(path))
         .header("accept", "text/html")

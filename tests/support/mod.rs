@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod databases;
+pub mod http;
 pub mod server;

@@ -105,17 +105,10 @@ impl TestServer {
     }
 }
 
-/// A client that does not follow redirects, so tests can see them.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("HTTP client")
-}
+pub use super::http::client;
 
 /// The `chat98_session=...` pair from a response's Set-Cookie, if any.
-pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+pub fn session_cookie(res: &super::http::Response) -> Option<String> {
     res.headers()
         .get_all("set-cookie")
         .iter()
