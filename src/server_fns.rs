@@ -12,7 +12,6 @@ pub async fn load_chat_page() -> Result<ChatPageData, ChatError> {
     use crate::server::auth::session;
     use crate::server::http::respond::reject;
     use crate::server::{messages, AppState};
-    use crate::types::UserRef;
 
     async fn load() -> Result<ChatPageData, ChatError> {
         let state = AppState::from_context()?;
@@ -24,10 +23,7 @@ pub async fn load_chat_page() -> Result<ChatPageData, ChatError> {
         let messages = messages::recent(&state.db, messages::PAGE_HISTORY, cutoff).await?;
         Ok(ChatPageData {
             messages,
-            me: Some(UserRef {
-                id: me.id,
-                username: me.username,
-            }),
+            me: (&me).into(),
             retention_text: state.settings.retention_text(),
         })
     }

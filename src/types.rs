@@ -35,8 +35,8 @@ impl ChatMessage {
 pub struct ChatPageData {
     /// The most recent retained messages, oldest first.
     pub messages: Vec<ChatMessage>,
-    /// The signed-in user, if any (sign-in arrives with accounts).
-    pub me: Option<UserRef>,
+    /// The signed-in user (the page needs a session).
+    pub me: UserRef,
     /// The retention in words, e.g. "3 days".
     pub retention_text: String,
 }

@@ -53,7 +53,6 @@ pub fn ChatPage() -> impl IntoView {
 
 #[component]
 fn ChatRoom(data: ChatPageData) -> impl IntoView {
-    let me = data.me.clone();
     let messages = RwSignal::new(data.messages);
     let count = move || {
         let n = messages.with(Vec::len);
@@ -63,10 +62,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
             format!("{n} messages")
         }
     };
-    let who = me
-        .as_ref()
-        .map(|u| format!("Signed in as {}", u.username))
-        .unwrap_or_default();
+    let who = format!("Signed in as {}", data.me.username);
     let note = format!(
         "Messages in this chat room are stored for up to {} before being automatically deleted.",
         data.retention_text
@@ -75,7 +71,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
     view! {
         <div class="chat-layout">
             <Window title="Chat Room" class="chat-window">
-                <MessagePane messages me=me.map(|u| u.id)/>
+                <MessagePane messages me=data.me.id/>
                 <Composer/>
                 <StatusBar>
                     <StatusField class="status-count">{count}</StatusField>

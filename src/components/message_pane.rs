@@ -9,7 +9,7 @@ use crate::types::ChatMessage;
 pub fn MessagePane(
     messages: RwSignal<Vec<ChatMessage>>,
     /// The signed-in user's id: their messages sit on the right.
-    me: Option<i64>,
+    me: i64,
 ) -> impl IntoView {
     view! {
         // column-reverse keeps the pane scrolled to the newest message, even
@@ -25,7 +25,7 @@ pub fn MessagePane(
             >
                 <ol class="message-list" role="log" aria-live="polite">
                     <For each=move || messages.get() key=|m| m.id let:message>
-                        <MessageBubble own=me == Some(message.user.id) message/>
+                        <MessageBubble own=me == message.user.id message/>
                     </For>
                 </ol>
             </Show>

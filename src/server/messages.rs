@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::entities::{message, user};
-use crate::types::{ChatMessage, UserRef};
+use crate::types::ChatMessage;
 
 /// How many messages the chat window shows when the page arrives.
 pub const PAGE_HISTORY: u64 = 100;
@@ -57,10 +57,7 @@ pub async fn insert(
 pub fn to_wire(m: message::Model, author: &user::Model) -> ChatMessage {
     ChatMessage {
         id: m.id,
-        user: UserRef {
-            id: author.id,
-            username: author.username.clone(),
-        },
+        user: author.into(),
         content: m.content,
         timestamp: m.timestamp.to_rfc3339_opts(SecondsFormat::Micros, true),
         formatted_timestamp: m.timestamp.format("%Y-%m-%d %H:%M:%S").to_string(),

@@ -20,13 +20,6 @@ async fn client_ip() -> Option<IpAddr> {
         .map(|ConnectInfo(addr)| addr.ip())
 }
 
-fn user_ref(user: &crate::server::entities::user::Model) -> UserRef {
-    UserRef {
-        id: user.id,
-        username: user.username.clone(),
-    }
-}
-
 fn throttled(wait: std::time::Duration) -> ChatError {
     ChatError::throttled(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
 }
@@ -75,7 +68,7 @@ pub async fn register(
     session::sign_in(&session, &user).await?;
     tracing::info!(user = %user.username, "registered");
     see_other(&safe_next(next.as_deref()));
-    Ok(user_ref(&user))
+    Ok((&user).into())
 }
 
 pub async fn login(
@@ -85,18 +78,7 @@ pub async fn login(
 ) -> Result<UserRef, ChatError> {
     let state = AppState::from_context()?;
     let username = username.trim().to_owned();
-    let mut blank = std::collections::BTreeMap::new();
-    for (field, value) in [("username", &username), ("password", &password)] {
-        if value.is_empty() {
-            blank.insert(
-                field.to_string(),
-                vec!["This field may not be blank.".to_string()],
-            );
-        }
-    }
-    if !blank.is_empty() {
-        return Err(ChatError::invalid(blank));
-    }
+    rules::check_filled(&username, &password)?;
 
     let now = Instant::now();
     let name_key = format!("login-name:{}", username.to_ascii_lowercase());
@@ -125,7 +107,7 @@ pub async fn login(
     session::sign_in(&session, &user).await?;
     tracing::info!(user = %user.username, "signed in");
     see_other(&safe_next(next.as_deref()));
-    Ok(user_ref(&user))
+    Ok((&user).into())
 }
 
 fn bad_credentials(
@@ -154,6 +136,6 @@ pub async fn me() -> Result<UserRef, ChatError> {
     let session = session::current_session().await?;
     session::signed_in_user(&session, &state.db)
         .await?
-        .map(|u| user_ref(&u))
+        .map(|u| (&u).into())
         .ok_or_else(ChatError::not_signed_in)
 }

@@ -9,6 +9,22 @@ pub const USERNAME_MAX: usize = 32;
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 128;
 
+const BLANK: &str = "This field may not be blank.";
+
+/// Sign-in only needs both fields present; the other rules are for new accounts.
+pub fn check_filled(username: &str, password: &str) -> Result<(), ChatError> {
+    let fields: BTreeMap<String, Vec<String>> = [("username", username), ("password", password)]
+        .into_iter()
+        .filter(|(_, value)| value.is_empty())
+        .map(|(field, _)| (field.to_string(), vec![BLANK.to_string()]))
+        .collect();
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(ChatError::invalid(fields))
+    }
+}
+
 /// Checks both fields and reports every problem at once.
 pub fn check_credentials(username: &str, password: &str) -> Result<(), ChatError> {
     let mut fields = BTreeMap::new();
@@ -31,7 +47,7 @@ fn username_problems(username: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let len = username.chars().count();
     if username.is_empty() {
-        problems.push("This field may not be blank.".to_string());
+        problems.push(BLANK.to_string());
         return problems;
     }
     if len < USERNAME_MIN {
@@ -52,7 +68,7 @@ fn username_problems(username: &str) -> Vec<String> {
 fn password_problems(password: &str) -> Vec<String> {
     let len = password.chars().count();
     if password.is_empty() {
-        vec!["This field may not be blank.".to_string()]
+        vec![BLANK.to_string()]
     } else if len < PASSWORD_MIN {
         vec![format!("Use at least {PASSWORD_MIN} characters.")]
     } else if len > PASSWORD_MAX {
@@ -77,6 +93,14 @@ mod tests {
     fn good_credentials_pass() {
         assert!(check_credentials("Bob_98-x", "correct horse").is_ok());
         assert!(check_credentials(&"a".repeat(32), &"p".repeat(128)).is_ok());
+    }
+
+    #[test]
+    fn sign_in_only_needs_both_fields() {
+        assert!(check_filled("a", "b").is_ok());
+        let e = check_filled("", "").unwrap_err();
+        assert_eq!(e.field("username"), [BLANK]);
+        assert_eq!(e.field("password"), [BLANK]);
     }
 
     #[test]

@@ -24,3 +24,12 @@ impl Related<super::message::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl From<&Model> for crate::types::UserRef {
+    fn from(user: &Model) -> Self {
+        crate::types::UserRef {
+            id: user.id,
+            username: user.username.clone(),
+        }
+    }
+}

@@ -11,7 +11,7 @@ use leptos_axum::ResponseOptions;
 use crate::error::ChatError;
 
 /// Whether the request is a plain browser navigation or form post.
-pub fn wants_html() -> bool {
+fn wants_html() -> bool {
     use_context::<Parts>()
         .and_then(|p| {
             p.headers
@@ -60,17 +60,15 @@ pub fn redirect_page(path: &str) {
 
 /// Sends the browser to `path` (a same-site path) once the request is done.
 pub fn see_other(path: &str) {
-    let (Some(response), Ok(location)) = (
+    if wants_html() {
+        return redirect_page(path);
+    }
+    // The WASM client navigates itself and still reads the JSON answer.
+    if let (Some(response), Ok(location)) = (
         use_context::<ResponseOptions>(),
         HeaderValue::from_str(path),
-    ) else {
-        return;
-    };
-    response.insert_header(LOCATION, location);
-    if wants_html() {
-        response.set_status(StatusCode::SEE_OTHER);
-    } else {
-        // The WASM client navigates itself and still reads the JSON answer.
+    ) {
+        response.insert_header(LOCATION, location);
         response.insert_header(
             HeaderName::from_static(leptos::server_fn::redirect::REDIRECT_HEADER),
             HeaderValue::from_static(""),
