@@ -25,7 +25,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 E2E_ADDR := 127.0.0.1:3098
 E2E_DATA := $(CURDIR)/target/e2e-data
 
-.PHONY: help run test tools browser unit e2e lint
+.PHONY: help run test tools browser unit fuzz e2e lint
 
 help:
 	@echo "make run    build (release) and serve chat98 at http://127.0.0.1:3000"
@@ -35,10 +35,14 @@ help:
 run: tools
 	cargo leptos serve --release
 
-test: tools browser unit e2e
+test: tools browser unit fuzz e2e
 
 unit:
 	cargo test --release --features ssr
+
+# schemathesis against /api/openapi.json, on the binary `unit` built.
+fuzz:
+	tests/fuzz/run
 
 # cargo-leptos builds the release server and WASM, starts the server and runs
 # Playwright at once; end2end/global-setup.ts waits for the server.

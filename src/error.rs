@@ -3,6 +3,7 @@
 //! `{"error": "...", "code": "...", "fields": {"username": ["..."]}}`.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// What went wrong, for programs; each maps to one HTTP status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Some fields are invalid (400).
@@ -43,7 +45,9 @@ impl ErrorCode {
     }
 }
 
+/// The JSON error of the server functions (`/api/auth/*`, `/api/chat/send`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[error("{error}")]
 pub struct ChatError {
     /// A sentence for people.
@@ -89,15 +93,30 @@ impl ChatError {
         )
     }
 
-    pub fn throttled(retry_after_secs: u64) -> Self {
+    /// Too many sign-in or sign-up attempts; try again after `wait`.
+    pub fn throttled(wait: Duration) -> Self {
+        ChatError::retry_later(
+            wait,
+            "Too many attempts. Please wait {} before trying again.",
+        )
+    }
+
+    /// The sender used up their burst of messages; the next fits after `wait`.
+    pub fn sending_too_fast(wait: Duration) -> Self {
+        ChatError::retry_later(
+            wait,
+            "You are sending messages too fast. Please wait {} before sending another.",
+        )
+    }
+
+    fn retry_later(wait: Duration, sentence: &str) -> Self {
+        // Whole seconds, rounded up: retrying at the stated time must work.
+        let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
         ChatError {
-            retry_after: Some(retry_after_secs.max(1)),
+            retry_after: Some(secs),
             ..ChatError::new(
                 ErrorCode::Throttled,
-                format!(
-                    "Too many attempts. Please wait {} before trying again.",
-                    seconds_in_words(retry_after_secs.max(1))
-                ),
+                sentence.replace("{}", &seconds_in_words(secs)),
             )
         }
     }
@@ -120,11 +139,24 @@ impl FromServerFnError for ChatError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        let message = match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
-                "The request was not understood. Please check the form and try again.".to_string()
-            }
-            other => format!("Could not reach the chat server: {other}"),
+        let unreadable = matches!(
+            value,
+            ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::Deserialization(_)
+                | ServerFnErrorErr::MissingArg(_)
+        );
+        if unreadable && cfg!(feature = "ssr") {
+            // On the server: the request's fields could not be read (400).
+            return ChatError::new(
+                ErrorCode::Invalid,
+                "The request was not understood. Please check the form and try again.",
+            );
+        }
+        let message = if unreadable {
+            // In the browser: the answer could not be read.
+            "The chat server's answer could not be read. Please try again.".to_string()
+        } else {
+            format!("Could not reach the chat server: {value}")
         };
         ChatError::new(ErrorCode::Transport, message)
     }
@@ -155,9 +187,12 @@ mod tests {
 
     #[test]
     fn throttling_says_how_long_to_wait() {
-        let e = ChatError::throttled(299);
+        let e = ChatError::throttled(Duration::from_millis(298_001));
         assert_eq!(e.retry_after, Some(299));
         assert!(e.error.contains("5 minutes"), "{}", e.error);
         assert_eq!(e.code.status(), 429);
+        let e = ChatError::sending_too_fast(Duration::from_millis(200));
+        assert_eq!(e.retry_after, Some(1));
+        assert!(e.error.contains("wait 1 second before"), "{}", e.error);
     }
 }

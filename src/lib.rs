@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod message_rules;
 pub mod server_fns;
 pub mod types;
 

@@ -5,21 +5,31 @@ use serde::{Deserialize, Serialize};
 
 /// The author of a message, as the seed's `UserSerializer` shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserRef {
     pub id: i64,
     pub username: String,
 }
 
-/// A chat message, in the seed serializer's exact shape.
+/// A chat message, in the seed serializer's exact shape (plus `client_id`
+/// when the sender gave one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChatMessage {
+    /// Grows with insertion order; ordering is always by id.
     pub id: i64,
     pub user: UserRef,
+    /// Plain text, trimmed; may contain newlines and tabs.
     pub content: String,
     /// RFC 3339 in UTC with a `Z`, microsecond precision.
+    #[cfg_attr(feature = "ssr", schema(example = "2026-11-23T20:15:03.123456Z"))]
     pub timestamp: String,
     /// `YYYY-MM-DD HH:MM:SS` in UTC.
+    #[cfg_attr(feature = "ssr", schema(example = "2026-11-23 20:15:03"))]
     pub formatted_timestamp: String,
+    /// The sender's own id for the message, if it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 impl ChatMessage {
@@ -39,7 +49,17 @@ pub struct ChatPageData {
     pub me: UserRef,
     /// The retention in words, e.g. "3 days".
     pub retention_text: String,
+    /// Whether `messages` reaches back to the oldest retained message.
+    pub history_complete: bool,
+    /// The longest message the server accepts, in characters.
+    pub max_message_chars: usize,
+    /// A fresh client id for the composer's first message, so that a form
+    /// posted twice without JavaScript is stored once.
+    pub form_client_id: String,
 }
+
+/// How many messages one page of history holds.
+pub const HISTORY_PAGE: usize = 100;
 
 #[cfg(test)]
 mod tests {
@@ -55,6 +75,7 @@ mod tests {
             content: "hi".into(),
             timestamp: "2026-11-23T20:15:03.123456Z".into(),
             formatted_timestamp: formatted.into(),
+            client_id: None,
         }
     }
 

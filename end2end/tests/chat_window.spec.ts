@@ -73,13 +73,14 @@ test("hydration makes the page interactive without re-rendering", async ({ page 
   const input = page.getByRole("textbox", { name: "Message" });
   const send = page.getByRole("button", { name: "Send" });
 
-  // Server-rendered state: nothing typed, Send disabled.
-  await expect(send).toBeDisabled();
+  // Server-rendered state: Send works (a plain form post without JavaScript).
+  await expect(send).toBeEnabled();
   await input.evaluate((el) => ((el as any).__marker = "server-node"));
   release();
   await waitForHydration(page);
 
-  // Typing enables Send, in the very node the server rendered (hydrated, not replaced).
+  // Hydrated: Send waits for text, in the very node the server rendered (not replaced).
+  await expect(send).toBeDisabled();
   await input.fill("hello");
   await expect(send).toBeEnabled();
   expect(await input.evaluate((el) => (el as any).__marker)).toBe("server-node");

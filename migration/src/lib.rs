@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_users;
 mod m20261123_000002_create_messages;
 mod m20261123_000003_create_sessions;
+mod m20261124_000004_message_client_ids;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_users::Migration),
             Box::new(m20261123_000002_create_messages::Migration),
             Box::new(m20261123_000003_create_sessions::Migration),
+            Box::new(m20261124_000004_message_client_ids::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::composer::Composer;
+use super::conversation::Conversation;
 use super::message_pane::MessagePane;
 use super::status_bar::{StatusBar, StatusField};
 use super::window::Window;
@@ -53,9 +54,9 @@ pub fn ChatPage() -> impl IntoView {
 
 #[component]
 fn ChatRoom(data: ChatPageData) -> impl IntoView {
-    let messages = RwSignal::new(data.messages);
+    let conversation = Conversation::new(data.me.id, data.messages, data.history_complete);
     let count = move || {
-        let n = messages.with(Vec::len);
+        let n = conversation.messages.with(Vec::len);
         if n == 1 {
             "1 message".to_string()
         } else {
@@ -71,8 +72,12 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
     view! {
         <div class="chat-layout">
             <Window title="Chat Room" class="chat-window">
-                <MessagePane messages me=data.me.id/>
-                <Composer/>
+                <MessagePane conversation retention_text=data.retention_text/>
+                <Composer
+                    conversation
+                    max_chars=data.max_message_chars
+                    form_client_id=data.form_client_id
+                />
                 <StatusBar>
                     <StatusField class="status-count">{count}</StatusField>
                     <StatusField class="status-user">{who}</StatusField>

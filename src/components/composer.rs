@@ -1,29 +1,100 @@
 //! The text box and Send button under the message pane.
+//!
+//! It is an `ActionForm` bound to the `send_message` server function, so
+//! without JavaScript it posts the form and the page returns with the message
+//! (errors show inline, read back from the redirect). With JavaScript the
+//! conversation sends instead: the message shows at once as pending, the page
+//! never reloads, and several messages can be on their way at the same time.
 
+use leptos::ev::KeyboardEvent;
+use leptos::html::Textarea;
 use leptos::prelude::*;
 
-/// The longest message the composer lets you type.
-pub const MAX_MESSAGE_CHARS: usize = 2000;
+use super::conversation::Conversation;
+use super::hydrated::use_hydrated;
+use crate::server_fns::SendMessage;
 
 #[component]
-pub fn Composer() -> impl IntoView {
+pub fn Composer(
+    conversation: Conversation,
+    max_chars: usize,
+    /// A client id for the form post without JavaScript: posting the same
+    /// page twice stores the message once.
+    form_client_id: String,
+) -> impl IntoView {
+    let action = ServerAction::<SendMessage>::new();
+    let form_error = move || {
+        action.value().get().and_then(Result::err).map(|e| {
+            let fields = e.field("content");
+            if fields.is_empty() {
+                e.error
+            } else {
+                fields.join(" ")
+            }
+        })
+    };
     let draft = RwSignal::new(String::new());
-    let empty = move || draft.with(|d| d.trim().is_empty());
+    let input = NodeRef::<Textarea>::new();
+    let hydrated = use_hydrated();
+    // Without JavaScript the button must stay usable: the server checks.
+    let blank = move || hydrated.get() && draft.with(|d| d.trim().is_empty());
+
+    let send = move || {
+        action.value().set(None);
+        let text = draft.get_untracked();
+        if !text.trim().is_empty() {
+            conversation.send(text);
+            draft.set(String::new());
+        }
+        if let Some(el) = input.get_untracked() {
+            let _ = el.focus();
+        }
+    };
+    let on_keydown = move |ev: KeyboardEvent| {
+        // Enter sends; Shift+Enter (and Enter while composing with an IME)
+        // inserts a newline as usual.
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            send();
+        }
+    };
 
     view! {
-        <form class="composer" on:submit=|ev| ev.prevent_default()>
+        <ActionForm action=action attr:class="composer">
+            <input type="hidden" name="client_id" value=form_client_id/>
             <label for="composer-input" class="visually-hidden">"Message"</label>
-            <input
+            <textarea
                 id="composer-input"
                 class="composer-input"
-                type="text"
                 name="content"
+                rows="2"
                 autocomplete="off"
-                maxlength=MAX_MESSAGE_CHARS
+                autofocus
+                maxlength=max_chars
                 placeholder="Type your message..."
-                bind:value=draft
-            />
-            <button type="submit" class="composer-send" disabled=empty>"Send"</button>
-        </form>
+                aria-describedby="composer-error"
+                node_ref=input
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:keydown=on_keydown
+            ></textarea>
+            <button
+                type="submit"
+                class="composer-send"
+                disabled=blank
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    send();
+                }
+            >
+                "Send"
+            </button>
+            <p class="composer-error" id="composer-error" role="alert">
+                {move || form_error().map(|text| view! {
+                    <span class="dialog-icon-small" aria-hidden="true"></span>
+                    <span>{text}</span>
+                })}
+            </p>
+        </ActionForm>
     }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::conversation::Outgoing;
 use crate::types::ChatMessage;
 
 #[component]
@@ -19,6 +20,48 @@ pub fn MessageBubble(message: ChatMessage, own: bool) -> impl IntoView {
                     </time>
                 </header>
                 <p class="message-content">{message.content}</p>
+            </article>
+        </li>
+    }
+}
+
+/// One of the user's messages on its way: greyed while sending, marked with
+/// the reason and a Retry button if it failed.
+#[component]
+pub fn PendingBubble(
+    outgoing: Outgoing,
+    on_retry: impl Fn(String) + Send + Sync + 'static,
+) -> impl IntoView {
+    let Outgoing {
+        client_id,
+        content,
+        failure,
+    } = outgoing;
+    let failed = failure.is_some();
+    let key = client_id.clone();
+    let class = if failed {
+        "message own failed"
+    } else {
+        "message own pending"
+    };
+    view! {
+        <li class=class data-client-id=key aria-busy=(!failed).to_string()>
+            <article class="message-bubble">
+                <header class="message-header">
+                    <span class="message-author">"You"</span>
+                    <span class="message-time">{if failed { "Not sent" } else { "Sending..." }}</span>
+                </header>
+                <p class="message-content">{content}</p>
+                {failure.map(|reason| {
+                    view! {
+                        <p class="message-failure" role="alert">
+                            <span>{reason}</span>
+                            <button type="button" class="retry" on:click=move |_| on_retry(client_id.clone())>
+                                "Retry"
+                            </button>
+                        </p>
+                    }
+                })}
             </article>
         </li>
     }

@@ -2,7 +2,9 @@
 
 pub mod chat_page;
 pub mod composer;
+pub mod conversation;
 pub mod form_fields;
+pub mod hydrated;
 pub mod message_bubble;
 pub mod message_pane;
 pub mod not_found;

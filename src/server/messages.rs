@@ -7,31 +7,88 @@ use sea_orm::{
 };
 
 use super::entities::{message, user};
-use crate::types::ChatMessage;
+use crate::types::{ChatMessage, HISTORY_PAGE};
 
 /// How many messages the chat window shows when the page arrives.
-pub const PAGE_HISTORY: u64 = 100;
+pub const PAGE_HISTORY: u64 = HISTORY_PAGE as u64;
 
-/// The `limit` most recent messages stored at or after `cutoff`, oldest first.
+/// Which slice of the history to read. Ids are exclusive bounds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    /// Only messages older than this id.
+    pub before: Option<i64>,
+    /// Only messages newer than this id; the page then starts right after it.
+    pub after: Option<i64>,
+    pub limit: u64,
+}
+
+/// A page of retained messages (stored at or after `cutoff`), oldest first.
+///
+/// With `after`, the page holds the oldest messages after that id (catching
+/// up); otherwise the newest ones (before `before`, if given).
+pub async fn page(
+    db: &impl ConnectionTrait,
+    window: Window,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<ChatMessage>, DbErr> {
+    let mut query = message::Entity::find()
+        .find_also_related(user::Entity)
+        .filter(message::Column::Timestamp.gte(cutoff));
+    if let Some(before) = window.before {
+        query = query.filter(message::Column::Id.lt(before));
+    }
+    let rows = match window.after {
+        Some(after) => {
+            query
+                .filter(message::Column::Id.gt(after))
+                .order_by_asc(message::Column::Id)
+                .limit(window.limit)
+                .all(db)
+                .await?
+        }
+        None => {
+            let mut rows = query
+                .order_by_desc(message::Column::Id)
+                .limit(window.limit)
+                .all(db)
+                .await?;
+            rows.reverse();
+            rows
+        }
+    };
+    // The foreign key cascades, so every message has its author; a row without
+    // one could only be mid-delete and is skipped rather than shown anonymous.
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, u)| u.map(|u| to_wire(m, &u)))
+        .collect())
+}
+
+/// The `limit` most recent retained messages, oldest first.
 pub async fn recent(
     db: &impl ConnectionTrait,
     limit: u64,
     cutoff: DateTime<Utc>,
 ) -> Result<Vec<ChatMessage>, DbErr> {
-    let rows = message::Entity::find()
-        .find_also_related(user::Entity)
-        .filter(message::Column::Timestamp.gte(cutoff))
-        .order_by_desc(message::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
-    // The foreign key cascades, so every message has its author; a row without
-    // one could only be mid-delete and is skipped rather than shown anonymous.
-    Ok(rows
-        .into_iter()
-        .rev()
-        .filter_map(|(m, u)| u.map(|u| to_wire(m, &u)))
-        .collect())
+    let window = Window {
+        limit,
+        ..Window::default()
+    };
+    page(db, window, cutoff).await
+}
+
+/// The message `author` already sent under `client_id`, if any.
+pub async fn find_by_client_id(
+    db: &impl ConnectionTrait,
+    author: &user::Model,
+    client_id: &str,
+) -> Result<Option<ChatMessage>, DbErr> {
+    Ok(message::Entity::find()
+        .filter(message::Column::UserId.eq(author.id))
+        .filter(message::Column::ClientId.eq(client_id))
+        .one(db)
+        .await?
+        .map(|m| to_wire(m, author)))
 }
 
 /// Stores a message by `author`, stamped `at` (truncated to microseconds, the
@@ -42,10 +99,23 @@ pub async fn insert(
     content: &str,
     at: DateTime<Utc>,
 ) -> Result<ChatMessage, DbErr> {
+    store(db, author, content, None, at).await
+}
+
+/// Like [`insert`], tagged with the sender's `client_id` (unique per author:
+/// a second one fails with a unique-constraint error).
+pub async fn store(
+    db: &impl ConnectionTrait,
+    author: &user::Model,
+    content: &str,
+    client_id: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<ChatMessage, DbErr> {
     let stored = message::ActiveModel {
         user_id: Set(author.id),
         content: Set(content.to_owned()),
         timestamp: Set(at.trunc_subsecs(6)),
+        client_id: Set(client_id.map(str::to_owned)),
         ..Default::default()
     }
     .insert(db)
@@ -61,5 +131,6 @@ pub fn to_wire(m: message::Model, author: &user::Model) -> ChatMessage {
         content: m.content,
         timestamp: m.timestamp.to_rfc3339_opts(SecondsFormat::Micros, true),
         formatted_timestamp: m.timestamp.format("%Y-%m-%d %H:%M:%S").to_string(),
+        client_id: m.client_id,
     }
 }

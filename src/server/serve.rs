@@ -19,8 +19,9 @@ use super::auth::session_store::DbSessionStore;
 use super::http::cross_site::{refuse_cross_site, AllowedOrigins};
 use super::http::json_forms::accept_json_bodies;
 use super::http::security_headers::{provide_request_nonce, security_headers};
+use super::http::server_fn_status::server_fn_status;
 use super::settings::Settings;
-use super::{db, AppState};
+use super::{db, rest, AppState};
 use crate::app::{shell, App};
 
 /// The session cookie's name.
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/chat") }))
+        .merge(rest::routes(&state))
         .leptos_routes_with_context(&state, routes, provide_request_nonce, move || {
             shell(options.clone())
         })
@@ -69,6 +71,7 @@ pub fn router(state: AppState) -> Router {
             _,
         >(provide_request_nonce, shell))
         // Outermost last: logging, security headers, cross-site refusal, sessions.
+        .layer(from_fn(server_fn_status))
         .layer(from_fn(accept_json_bodies))
         .layer(sessions)
         .layer(from_fn_with_state(allowed, refuse_cross_site))

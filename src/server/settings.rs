@@ -94,6 +94,24 @@ pub struct SettingsArgs {
     #[arg(long, env = "CHAT_THROTTLE_WINDOW", global = true, value_name = "DURATION",
           value_parser = parse_retention)]
     pub throttle_window: Option<Duration>,
+
+    /// The longest message accepted, in characters
+    /// [Leptos.toml: chat.max-message-chars; default: 2000]
+    #[arg(long, env = "CHAT_MAX_MESSAGE_CHARS", global = true, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_message_chars: Option<u32>,
+
+    /// Messages a user may send in a burst before the sustained rate applies
+    /// [Leptos.toml: chat.message-burst; default: 10]
+    #[arg(long, env = "CHAT_MESSAGE_BURST", global = true, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub message_burst: Option<u32>,
+
+    /// The sustained rate: one more message allowed per this interval, e.g. 1s
+    /// [Leptos.toml: chat.message-interval; default: 1s]
+    #[arg(long, env = "CHAT_MESSAGE_INTERVAL", global = true, value_name = "DURATION",
+          value_parser = parse_retention)]
+    pub message_interval: Option<Duration>,
 }
 
 /// The `[chat]` table of `Leptos.toml`.
@@ -109,6 +127,9 @@ pub struct ChatSection {
     pub login_max_failures: Option<usize>,
     pub register_max: Option<usize>,
     pub throttle_window: Option<String>,
+    pub max_message_chars: Option<u32>,
+    pub message_burst: Option<u32>,
+    pub message_interval: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,6 +152,9 @@ pub struct Settings {
     pub login_max_failures: usize,
     pub register_max: usize,
     pub throttle_window: Duration,
+    pub max_message_chars: usize,
+    pub message_burst: u32,
+    pub message_interval: Duration,
 }
 
 /// Defaults of the account settings.
@@ -138,6 +162,11 @@ pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(30 * 24 * 60 * 60
 pub const DEFAULT_THROTTLE_WINDOW: Duration = Duration::from_secs(5 * 60);
 pub const DEFAULT_LOGIN_MAX_FAILURES: usize = 5;
 pub const DEFAULT_REGISTER_MAX: usize = 5;
+
+/// Defaults of the message settings.
+pub const DEFAULT_MAX_MESSAGE_CHARS: u32 = 2000;
+pub const DEFAULT_MESSAGE_BURST: u32 = 10;
+pub const DEFAULT_MESSAGE_INTERVAL: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -153,6 +182,8 @@ pub enum SettingsError {
         path: PathBuf,
         source: toml::de::Error,
     },
+    #[error("invalid {key} {value}: must be at least 1")]
+    Zero { key: &'static str, value: u32 },
     #[error("invalid {key} {value:?}: {message}")]
     Duration {
         key: &'static str,
@@ -219,6 +250,24 @@ impl Settings {
             &chat.throttle_window,
             DEFAULT_THROTTLE_WINDOW,
         )?;
+        let message_interval = pick_duration(
+            "message-interval",
+            args.message_interval,
+            &chat.message_interval,
+            DEFAULT_MESSAGE_INTERVAL,
+        )?;
+        let max_message_chars = at_least_one(
+            "max-message-chars",
+            args.max_message_chars
+                .or(chat.max_message_chars)
+                .unwrap_or(DEFAULT_MAX_MESSAGE_CHARS),
+        )?;
+        let message_burst = at_least_one(
+            "message-burst",
+            args.message_burst
+                .or(chat.message_burst)
+                .unwrap_or(DEFAULT_MESSAGE_BURST),
+        )?;
         let allowed_origins = args
             .allowed_origins
             .clone()
@@ -263,6 +312,9 @@ impl Settings {
                 .or(chat.register_max)
                 .unwrap_or(DEFAULT_REGISTER_MAX),
             throttle_window,
+            max_message_chars: max_message_chars as usize,
+            message_burst,
+            message_interval,
         })
     }
 
@@ -296,6 +348,13 @@ fn pick_duration(
         }),
         (None, None) => Ok(default),
     }
+}
+
+fn at_least_one(key: &'static str, value: u32) -> Result<u32, SettingsError> {
+    if value == 0 {
+        return Err(SettingsError::Zero { key, value });
+    }
+    Ok(value)
 }
 
 fn read_file(path: &Path, text: &str) -> Result<(LeptosOptions, ChatSection), SettingsError> {

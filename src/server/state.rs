@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::auth::throttle::AuthThrottles;
+use super::send_rate::SendRate;
 use super::settings::Settings;
 
 /// Shared application state. leptos_axum provides it as context to server
@@ -17,6 +18,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub throttles: Arc<AuthThrottles>,
+    pub send_rate: Arc<SendRate>,
 }
 
 impl AppState {
@@ -30,6 +32,10 @@ impl AppState {
             leptos_options,
             db,
             throttles: Arc::new(AuthThrottles::new(&settings)),
+            send_rate: Arc::new(SendRate::new(
+                settings.message_burst,
+                settings.message_interval,
+            )),
             settings: Arc::new(settings),
         }
     }

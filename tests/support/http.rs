@@ -29,6 +29,10 @@ impl Client {
     pub fn post(&self, url: impl Into<String>) -> Request {
         Request::new("POST", url.into())
     }
+
+    pub fn request(&self, method: &'static str, url: impl Into<String>) -> Request {
+        Request::new(method, url.into())
+    }
 }
 
 pub struct Request {

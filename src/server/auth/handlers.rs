@@ -20,10 +20,6 @@ async fn client_ip() -> Option<IpAddr> {
         .map(|ConnectInfo(addr)| addr.ip())
 }
 
-fn throttled(wait: std::time::Duration) -> ChatError {
-    ChatError::throttled(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
-}
-
 fn username_taken() -> ChatError {
     let mut e = ChatError::new(ErrorCode::UsernameTaken, "That username is taken.");
     e.fields.insert(
@@ -46,7 +42,7 @@ pub async fn register(
             .throttles
             .register_by_addr
             .check(key, now)
-            .map_err(throttled)?;
+            .map_err(ChatError::throttled)?;
     }
     let username = username.trim().to_owned();
     rules::check_credentials(&username, &password)?;
@@ -87,12 +83,12 @@ pub async fn login(
     throttles
         .login_failures
         .check(&name_key, now)
-        .map_err(throttled)?;
+        .map_err(ChatError::throttled)?;
     if let Some(key) = &addr_key {
         throttles
             .login_failures
             .check(key, now)
-            .map_err(throttled)?;
+            .map_err(ChatError::throttled)?;
     }
 
     let user = users::find_by_name(&state.db, &username).await?;

@@ -11,6 +11,8 @@ pub struct Model {
     pub content: String,
     /// When the server stored the message (UTC, microsecond precision).
     pub timestamp: DateTimeUtc,
+    /// The sender's own id for the message (unique per author), for idempotent retries.
+    pub client_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

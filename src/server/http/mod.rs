@@ -5,3 +5,4 @@ pub mod cross_site;
 pub mod json_forms;
 pub mod respond;
 pub mod security_headers;
+pub mod server_fn_status;

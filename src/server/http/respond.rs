@@ -58,6 +58,15 @@ pub fn redirect_page(path: &str) {
     }
 }
 
+/// After a plain form post (no JavaScript), sends the browser to `path`
+/// instead of back to the page it came from; API and WASM clients just get
+/// the answer.
+pub fn return_browser_to(path: &str) {
+    if wants_html() {
+        redirect_page(path);
+    }
+}
+
 /// Sends the browser to `path` (a same-site path) once the request is done.
 pub fn see_other(path: &str) {
     if wants_html() {

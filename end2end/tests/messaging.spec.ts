@@ -1,0 +1,156 @@
+import { expect, test } from "@playwright/test";
+import { watchConsole, waitForHydration } from "./console";
+import { seedMessages, signUp, uniqueName } from "./seed";
+
+test("with JavaScript a message shows as pending, then stored, without a reload", async ({ page }) => {
+  const me = uniqueName("sender");
+  await signUp(page.context().request, me);
+  const problems = watchConsole(page);
+  await page.goto("/chat");
+  await waitForHydration(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+
+  // Hold the server's answer so the pending state can be seen.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/chat/send", async (route) => {
+    await gate;
+    await route.continue();
+  });
+
+  const input = page.getByRole("textbox", { name: "Message" });
+  await input.fill("hello from the browser");
+  await input.press("Enter");
+  const pending = page.locator(".message.pending");
+  await expect(pending.locator(".message-content")).toHaveText("hello from the browser");
+  await expect(pending.locator(".message-bubble")).toHaveCSS("opacity", "0.7");
+  await expect(input).toHaveValue("");
+  await expect(input).toBeFocused();
+
+  release();
+  const stored = page.locator(".message.own[data-id]", { hasText: "hello from the browser" });
+  await expect(stored).toHaveCount(1);
+  await expect(pending).toHaveCount(0);
+  await expect(stored.locator(".message-author")).toHaveText(me);
+  await expect(stored.locator("time")).toHaveText(/^\d\d:\d\d$/);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+
+  // Shift+Enter is a newline; the Send button sends too, and focus returns.
+  await input.fill("line one");
+  await input.press("Shift+Enter");
+  await input.pressSequentially("line two");
+  await expect(input).toHaveValue("line one\nline two");
+  await page.getByRole("button", { name: "Send" }).click();
+  const multiline = page.locator(".message.own[data-id]", { hasText: "line one" });
+  await expect(multiline.locator(".message-content")).toHaveText("line one\nline two");
+  await expect(input).toBeFocused();
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+
+  // Markup typed into the box stays text.
+  await input.fill("<img src=x onerror=\"window.__owned=1\"><b>bold</b>");
+  await input.press("Enter");
+  await expect(page.locator(".message.own[data-id]", { hasText: "<b>bold</b>" })).toHaveCount(1);
+  await expect(page.locator(".message-content b, .message-content img")).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).__owned)).toBeUndefined();
+  expect(problems).toEqual([]);
+});
+
+test("a message that fails to send is marked, and Retry stores it once", async ({ page }) => {
+  const me = uniqueName("retry");
+  await signUp(page.context().request, me);
+  const problems = watchConsole(page);
+  await page.goto("/chat");
+  await waitForHydration(page);
+
+  // The first attempt reaches the server, but its answer is lost on the way back.
+  let attempts = 0;
+  await page.route("**/api/chat/send", async (route) => {
+    attempts += 1;
+    if (attempts === 1) {
+      await route.fetch();
+      await route.abort("connectionreset");
+    } else {
+      await route.continue();
+    }
+  });
+  const input = page.getByRole("textbox", { name: "Message" });
+  await input.fill("lost answer");
+  await input.press("Enter");
+  const failed = page.locator(".message.failed");
+  await expect(failed).toContainText("lost answer");
+  await expect(failed.getByRole("alert")).toContainText(/./);
+  await failed.getByRole("button", { name: "Retry" }).click();
+
+  const stored = page.locator(".message.own[data-id]", { hasText: "lost answer" });
+  await expect(stored).toHaveCount(1);
+  await expect(failed).toHaveCount(0);
+  expect(attempts).toBe(2);
+  // The server has it exactly once although it received it twice.
+  const all = await (await page.context().request.get("/api/chat/messages/?limit=500")).json();
+  expect(all.filter((m: any) => m.content === "lost answer")).toHaveLength(1);
+  expect(problems.filter((p) => !p.includes("ERR_CONNECTION_RESET"))).toEqual([]);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the form posts, and the page returns with the message and an empty box", async ({ page }) => {
+    await signUp(page.context().request, uniqueName("nojs"));
+    await page.goto("/chat");
+    const input = page.getByRole("textbox", { name: "Message" });
+    await input.fill("sent without scripts");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(page).toHaveURL(/\/chat$/);
+    await expect(page.locator(".message.own .message-content")).toHaveText(["sent without scripts"]);
+    await expect(input).toHaveValue("");
+
+    // A blank message: the reason shows inside the window.
+    await input.fill("   ");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(page.locator(".chat-window .composer-error")).toHaveText("This field may not be blank.");
+    await expect(page.locator(".message.own")).toHaveCount(1);
+  });
+});
+
+test("scrolling up loads older messages and keeps the reader's place", async ({ page }) => {
+  const me = uniqueName("scroller");
+  await signUp(page.context().request, me);
+  seedMessages(
+    me,
+    Array.from({ length: 300 }, (_, i) => `history ${String(i).padStart(3, "0")}`),
+  );
+  const problems = watchConsole(page);
+  await page.goto("/chat");
+  await waitForHydration(page);
+  const bubbles = page.locator(".message[data-id]");
+  await expect(bubbles).toHaveCount(100);
+  await expect(bubbles.last()).toContainText("history 299");
+
+  const pane = page.locator(".message-pane");
+  // Hold each page of older messages until the reader's position is noted.
+  let release: () => void = () => {};
+  await page.route("**/api/chat/older*", async (route) => {
+    await new Promise<void>((resolve) => (release = resolve));
+    await route.continue();
+  });
+  const anchor = page.locator(".message[data-id]", { hasText: "history 250" });
+  for (const expected of [200, 300]) {
+    await pane.evaluate((el) => (el.scrollTop = -el.scrollHeight));
+    await expect(page.getByText("Loading older messages...")).toBeVisible();
+    const before = await anchor.evaluate((el) => el.getBoundingClientRect().top);
+    release();
+    await expect(bubbles).toHaveCount(expected);
+    // Loading above the reader does not move what they are looking at.
+    const after = await anchor.evaluate((el) => el.getBoundingClientRect().top);
+    expect(Math.abs(after - before)).toBeLessThan(2);
+  }
+  await expect(bubbles.first()).toContainText("history 000");
+  await page.unroute("**/api/chat/older*");
+  await pane.evaluate((el) => (el.scrollTop = -el.scrollHeight));
+  await expect(page.getByText("This is the beginning of the conversation.")).toBeVisible();
+  await expect(bubbles).toHaveCount(300);
+  const ids = await bubbles.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-id"))));
+  expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  expect(new Set(ids).size).toBe(300);
+  expect(problems).toEqual([]);
+});

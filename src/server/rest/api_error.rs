@@ -1,0 +1,103 @@
+//! Errors of the REST API, in the seed's (Django REST framework) shapes:
+//! `{"content": ["This field may not be blank."]}` for invalid fields and
+//! `{"detail": "..."}` for everything else.
+
+use axum::http::header::{ALLOW, RETRY_AFTER};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::error::{ChatError, ErrorCode};
+
+/// A JSON error answer with its status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: Value,
+    retry_after: Option<u64>,
+    allow: Option<&'static str>,
+}
+
+/// `{"detail": ...}`: what went wrong, when it is not about one field.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Detail {
+    /// A sentence for people.
+    pub detail: String,
+    /// Seconds to wait before retrying (429 only; also the `Retry-After` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+/// Messages per invalid field, e.g. `{"content": ["This field may not be blank."]}`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"content": ["This field may not be blank."]}))]
+pub struct FieldErrors(pub std::collections::BTreeMap<String, Vec<String>>);
+
+/// A 400: invalid fields, or a request that could not be read at all.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // Describes the answers for the OpenAPI document.
+pub enum BadRequest {
+    Fields(FieldErrors),
+    Unreadable(Detail),
+}
+
+impl ApiError {
+    /// A `{"detail": ...}` answer.
+    pub fn detail(status: StatusCode, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            body: json!({ "detail": detail.into() }),
+            retry_after: None,
+            allow: None,
+        }
+    }
+
+    /// 405 for a method the path does not have.
+    pub fn method_not_allowed(allow: &'static str) -> Self {
+        ApiError {
+            allow: Some(allow),
+            ..ApiError::detail(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed.")
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<ChatError> for ApiError {
+    fn from(e: ChatError) -> Self {
+        let status = StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let body = if e.code == ErrorCode::Invalid && !e.fields.is_empty() {
+            json!(e.fields)
+        } else {
+            json!(Detail {
+                detail: e.error,
+                retry_after: e.retry_after,
+            })
+        };
+        ApiError {
+            status,
+            body,
+            retry_after: e.retry_after,
+            allow: None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body)).into_response();
+        let headers = response.headers_mut();
+        if let Some(secs) = self.retry_after {
+            headers.insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some(allow) = self.allow {
+            headers.insert(ALLOW, HeaderValue::from_static(allow));
+        }
+        response
+    }
+}

@@ -1,0 +1,95 @@
+//! The query of `GET /api/chat/messages/`: `limit`, `before`, `after`.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+
+use super::api_error::ApiError;
+use super::url_encoding;
+use crate::error::ChatError;
+use crate::server::messages::{Window, PAGE_HISTORY};
+
+/// The most messages one request may ask for.
+pub const MAX_LIMIT: u64 = 500;
+
+/// Which messages to list. Without `before` and `after`: the newest ones.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Describes the query for the OpenAPI document; parsing is by hand.
+pub struct HistoryQuery {
+    /// How many messages at most (default 100).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u64>,
+    /// Only messages older than this id (the previous page).
+    #[param(minimum = 0)]
+    before: Option<i64>,
+    /// Only messages newer than this id, oldest first from just after it
+    /// (catching up after a reconnect).
+    #[param(minimum = 0)]
+    after: Option<i64>,
+}
+
+/// Reads the raw query; each bad value is reported under its name.
+pub fn read_window(query: Option<&str>) -> Result<Window, ApiError> {
+    let pairs =
+        url_encoding::parse_pairs(query.unwrap_or_default().as_bytes()).ok_or_else(|| {
+            ApiError::detail(
+                StatusCode::BAD_REQUEST,
+                "The query string is not valid UTF-8.",
+            )
+        })?;
+    let mut fields = BTreeMap::new();
+    let mut number = |name: &str, min: i64, max: i64| -> Option<i64> {
+        let raw = url_encoding::first(&pairs, name)?;
+        let problem = match raw.trim().parse::<i64>() {
+            Err(_) => "A valid integer is required.".to_owned(),
+            Ok(n) if n < min => format!("Ensure this value is greater than or equal to {min}."),
+            Ok(n) if n > max => format!("Ensure this value is less than or equal to {max}."),
+            Ok(n) => return Some(n),
+        };
+        fields.insert(name.to_owned(), vec![problem]);
+        None
+    };
+    let limit = number("limit", 1, MAX_LIMIT as i64);
+    let before = number("before", 0, i64::MAX);
+    let after = number("after", 0, i64::MAX);
+    if !fields.is_empty() {
+        return Err(ChatError::invalid(fields).into());
+    }
+    Ok(Window {
+        limit: limit.map_or(PAGE_HISTORY, |n| n as u64),
+        before,
+        after,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_values() {
+        let w = read_window(None).unwrap();
+        assert_eq!((w.limit, w.before, w.after), (100, None, None));
+        let w = read_window(Some("limit=500&before=7&after=2&other=x")).unwrap();
+        assert_eq!((w.limit, w.before, w.after), (500, Some(7), Some(2)));
+    }
+
+    #[test]
+    fn bad_values_are_400() {
+        for q in [
+            "limit=0",
+            "limit=501",
+            "limit=abc",
+            "before=-1",
+            "after=1.5",
+            "limit=%FF",
+        ] {
+            assert_eq!(
+                read_window(Some(q)).unwrap_err().status(),
+                StatusCode::BAD_REQUEST,
+                "{q}"
+            );
+        }
+    }
+}

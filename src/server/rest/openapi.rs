@@ -1,0 +1,156 @@
+//! `GET /api/openapi.json`: the OpenAPI 3 document of the REST API, generated
+//! from the handlers and shared types.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{Modify, OpenApi};
+
+use super::api_error::{BadRequest, Detail, FieldErrors};
+use super::messages;
+use super::submission_body::NewMessage;
+use crate::error::{ChatError, ErrorCode};
+use crate::server::serve::SESSION_COOKIE;
+use crate::server::settings::Settings;
+use crate::types::{ChatMessage, UserRef};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "chat98",
+        description = "A temporary group chat room. Sign in (`/api/auth/login`) to get the \
+                       session cookie; messages are deleted after the retention period. \
+                       Requests that change something must come from the site itself \
+                       (an `Origin` or `Referer` of another site is refused with 403)."
+    ),
+    paths(
+        messages::list_messages,
+        messages::create_message,
+        accounts::register,
+        accounts::login,
+        accounts::logout,
+        accounts::me,
+    ),
+    components(schemas(
+        ChatMessage, UserRef, NewMessage, Detail, FieldErrors, BadRequest, ChatError, ErrorCode
+    )),
+    modifiers(&SessionCookie),
+    tags(
+        (name = "messages", description = "Reading and sending messages"),
+        (name = "accounts", description = "Sign-up, sign-in and sign-out (server functions)"),
+    )
+)]
+struct ApiDoc;
+
+struct SessionCookie;
+
+impl Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
+        );
+    }
+}
+
+/// The document, with the configured message length.
+pub fn document(settings: &Settings) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let new_message = doc
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut("NewMessage"));
+    if let Some(RefOr::T(Schema::Object(object))) = new_message {
+        if let Some(RefOr::T(Schema::Object(content))) = object.properties.get_mut("content") {
+            content.max_length = Some(settings.max_message_chars);
+        }
+    }
+    doc
+}
+
+/// The auth server functions, described for the document (they are served by
+/// leptos_axum; see `crate::auth`). Bodies may be JSON or a form.
+#[allow(dead_code)]
+mod accounts {
+    use super::{ChatError, UserRef};
+
+    /// A user name and password (and where to go next, for browsers).
+    #[derive(utoipa::ToSchema)]
+    pub struct Credentials {
+        /// 3 to 32 letters, digits, `_` or `-`; any letter case when signing in.
+        #[schema(example = "alice", pattern = "^[A-Za-z0-9_-]{3,32}$")]
+        username: String,
+        /// At least 8 characters when registering.
+        #[schema(example = "correct horse battery", min_length = 8, max_length = 128)]
+        password: String,
+        /// A path on this site to go to afterwards (browsers only).
+        next: Option<String>,
+    }
+
+    /// Creates an account and signs it in (sets the session cookie).
+    #[utoipa::path(
+        post,
+        path = "/api/auth/register",
+        tag = "accounts",
+        request_body(content(
+            (Credentials = "application/json"),
+            (Credentials = "application/x-www-form-urlencoded"),
+        )),
+        responses(
+            (status = 200, description = "Registered and signed in", body = UserRef),
+            (status = 400, description = "Invalid fields", body = ChatError),
+            (status = 403, description = "Cross-site request refused", body = ChatError),
+            (status = 409, description = "The username is taken", body = ChatError),
+            (status = 429, description = "Too many registrations from this address", body = ChatError),
+            (status = 503, description = "Storage is unavailable", body = ChatError),
+        )
+    )]
+    fn register() {}
+
+    /// Signs in (sets the session cookie).
+    #[utoipa::path(
+        post,
+        path = "/api/auth/login",
+        tag = "accounts",
+        request_body(content(
+            (Credentials = "application/json"),
+            (Credentials = "application/x-www-form-urlencoded"),
+        )),
+        responses(
+            (status = 200, description = "Signed in", body = UserRef),
+            (status = 400, description = "Missing fields", body = ChatError),
+            (status = 401, description = "Wrong username or password", body = ChatError),
+            (status = 403, description = "Cross-site request refused", body = ChatError),
+            (status = 429, description = "Too many failed attempts", body = ChatError),
+            (status = 503, description = "Storage is unavailable", body = ChatError),
+        )
+    )]
+    fn login() {}
+
+    /// Ends the session.
+    #[utoipa::path(
+        post,
+        path = "/api/auth/logout",
+        tag = "accounts",
+        responses(
+            (status = 204, description = "Signed out"),
+            (status = 403, description = "Cross-site request refused", body = ChatError),
+            (status = 503, description = "Storage is unavailable", body = ChatError),
+        )
+    )]
+    fn logout() {}
+
+    /// Who is signed in.
+    #[utoipa::path(
+        get,
+        path = "/api/auth/me",
+        tag = "accounts",
+        security(("session_cookie" = [])),
+        responses(
+            (status = 200, description = "The signed-in user", body = UserRef),
+            (status = 401, description = "Not signed in", body = ChatError),
+            (status = 503, description = "Storage is unavailable", body = ChatError),
+        )
+    )]
+    fn me() {}
+}
