@@ -4,10 +4,13 @@
 //! pages) and the browser bundle (feature `hydrate`: WASM that takes over the
 //! server-rendered page).
 
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod live_protocol;
 pub mod message_rules;
 pub mod server_fns;
 pub mod types;

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod db;
 pub mod entities;
 pub mod http;
+pub mod live;
 pub mod messages;
 pub mod posting;
 pub mod rest;

@@ -70,6 +70,8 @@ pub async fn post(
         .send_rate
         .take(author.id, now)
         .map_err(ChatError::sending_too_fast)?;
+    // Store and publish in one turn, so every connection sees id order.
+    let turn = state.hub.sequence().await;
     let stored = messages::store(
         &state.db,
         author,
@@ -78,6 +80,10 @@ pub async fn post(
         chrono::Utc::now(),
     )
     .await;
+    if let Ok(message) = &stored {
+        state.hub.publish(message.clone());
+    }
+    drop(turn);
     match stored {
         Ok(message) => Ok(Posted {
             message,

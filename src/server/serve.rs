@@ -21,7 +21,7 @@ use super::http::json_forms::accept_json_bodies;
 use super::http::security_headers::{provide_request_nonce, security_headers};
 use super::http::server_fn_status::server_fn_status;
 use super::settings::Settings;
-use super::{db, rest, AppState};
+use super::{db, live, rest, AppState};
 use crate::app::{shell, App};
 
 /// The session cookie's name.
@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/chat") }))
         .merge(rest::routes(&state))
+        .merge(live::routes())
         .leptos_routes_with_context(&state, routes, provide_request_nonce, move || {
             shell(options.clone())
         })
@@ -109,11 +110,16 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         retention = %state.settings.retention_text(),
         "listening on http://{bound}"
     );
+    let hub = state.hub.clone();
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Open websockets close with 1001 so their clients reconnect elsewhere.
+        hub.close_all(Duration::from_secs(5)).await;
+    })
     .await?;
     info!("stopped");
     Ok(())

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::auth::throttle::AuthThrottles;
+use super::live::hub::Hub;
 use super::send_rate::SendRate;
 use super::settings::Settings;
 
@@ -19,6 +20,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub throttles: Arc<AuthThrottles>,
     pub send_rate: Arc<SendRate>,
+    pub hub: Arc<Hub>,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
                 settings.message_burst,
                 settings.message_interval,
             )),
+            hub: Arc::new(Hub::new()),
             settings: Arc::new(settings),
         }
     }

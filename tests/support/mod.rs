@@ -5,3 +5,4 @@
 pub mod databases;
 pub mod http;
 pub mod server;
+pub mod ws;

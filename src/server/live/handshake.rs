@@ -1,0 +1,97 @@
+//! `GET /ws/chat/`: the checks before a websocket is opened. A refused
+//! handshake gets an HTTP error with a JSON body and is never upgraded.
+
+use std::sync::Arc;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::connection::{self, Protocol};
+use crate::live_protocol::SUBPROTOCOL;
+use crate::server::http::cross_site::{is_same_site, AllowedOrigins};
+use crate::server::rest::api_error::ApiError;
+use crate::server::rest::signed_in::SignedIn;
+use crate::server::rest::url_encoding;
+use crate::server::AppState;
+
+/// The largest frame a client may send.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+
+pub async fn chat_socket(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    user: Result<SignedIn, ApiError>,
+) -> Response {
+    // A page of another site must not open a socket with our cookie.
+    let allowed = AllowedOrigins(Arc::new(state.settings.allowed_origins.clone()));
+    if !is_same_site(&headers, &allowed) {
+        tracing::warn!(origin = ?headers.get("origin"), "refused cross-site websocket");
+        return ApiError::detail(
+            StatusCode::FORBIDDEN,
+            "This websocket was opened from another site and was refused.",
+        )
+        .into_response();
+    }
+    let SignedIn(user) = match user {
+        Ok(user) => user,
+        Err(refused) => return refused.into_response(),
+    };
+    let after = match read_after(query.as_deref()) {
+        Ok(after) => after,
+        Err(refused) => return refused.into_response(),
+    };
+    let Ok(upgrade) = upgrade else {
+        return ApiError::detail(
+            StatusCode::BAD_REQUEST,
+            "This endpoint speaks websocket: connect with a websocket client.",
+        )
+        .into_response();
+    };
+    let upgrade = upgrade
+        .protocols([SUBPROTOCOL])
+        // Small buffers: an idle connection should cost kilobytes, not axum's
+        // default of over 100 KiB.
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_write_buffer_size(256 * 1024)
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES);
+    let protocol = if upgrade.selected_protocol().is_some() {
+        Protocol::V2
+    } else {
+        Protocol::Seed
+    };
+    upgrade
+        .on_failed_upgrade(|e| tracing::warn!(error = %e, "websocket upgrade failed"))
+        .on_upgrade(move |socket| connection::run(socket, state, user, protocol, after))
+}
+
+/// `after=<id>`: catch up on everything newer than that id first.
+fn read_after(query: Option<&str>) -> Result<Option<i64>, ApiError> {
+    let pairs =
+        url_encoding::parse_pairs(query.unwrap_or_default().as_bytes()).ok_or_else(|| {
+            ApiError::detail(
+                StatusCode::BAD_REQUEST,
+                "The query string is not valid UTF-8.",
+            )
+        })?;
+    match url_encoding::first(&pairs, "after") {
+        None | Some("") => Ok(None),
+        Some(raw) => match raw.trim().parse::<i64>() {
+            Ok(id) if id >= 0 => Ok(Some(id)),
+            _ => {
+                let mut fields = std::collections::BTreeMap::new();
+                fields.insert(
+                    "after".to_owned(),
+                    vec!["A valid non-negative integer is required.".to_owned()],
+                );
+                Err(crate::error::ChatError::invalid(fields).into())
+            }
+        },
+    }
+}
