@@ -29,13 +29,8 @@ pub const SESSION_COOKIE: &str = "chat98_session";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("cannot create data directory {path}: {source}")]
-    DataDir {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot open database: {0}")]
-    Database(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Open(#[from] db::OpenError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -87,13 +82,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Opens the database, binds the listener and serves until SIGINT or SIGTERM.
 pub async fn serve(settings: Settings) -> Result<(), ServeError> {
-    if let Some(dir) = &settings.data_dir {
-        std::fs::create_dir_all(dir).map_err(|source| ServeError::DataDir {
-            path: dir.clone(),
-            source,
-        })?;
-    }
-    let db = db::connect(&settings.database_url).await?;
+    let db = db::open(&settings).await?;
     let addr = settings.leptos.site_addr;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
