@@ -9,6 +9,7 @@ pub mod http;
 pub mod messages;
 pub mod posting;
 pub mod rest;
+pub mod retention;
 pub mod send_rate;
 pub mod serve;
 pub mod settings;

@@ -20,6 +20,7 @@ use super::http::cross_site::{refuse_cross_site, AllowedOrigins};
 use super::http::json_forms::accept_json_bodies;
 use super::http::security_headers::{provide_request_nonce, security_headers};
 use super::http::server_fn_status::server_fn_status;
+use super::retention::Sweeper;
 use super::settings::Settings;
 use super::{db, rest, AppState};
 use crate::app::{shell, App};
@@ -94,6 +95,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     tokio::spawn(delete_expired_sessions(DbSessionStore::new(
         state.db.clone(),
     )));
+    tokio::spawn(Sweeper::for_state(&state).run());
     info!(
         retention = %state.settings.retention_text(),
         "listening on http://{bound}"

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::auth::throttle::AuthThrottles;
+use super::retention::RetentionStats;
 use super::send_rate::SendRate;
 use super::settings::Settings;
 
@@ -19,6 +20,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub throttles: Arc<AuthThrottles>,
     pub send_rate: Arc<SendRate>,
+    /// What the retention sweeps have deleted, for metrics.
+    pub retention: Arc<RetentionStats>,
 }
 
 impl AppState {
@@ -36,6 +39,7 @@ impl AppState {
                 settings.message_burst,
                 settings.message_interval,
             )),
+            retention: Arc::new(RetentionStats::default()),
             settings: Arc::new(settings),
         }
     }
