@@ -4,6 +4,7 @@
 //! cutoff, see [`super::messages::page`]); sweeping only reclaims their rows,
 //! so how often it runs never decides what anyone sees.
 
+mod clean_command;
 mod sweeper;
 
 use chrono::{DateTime, Utc};
@@ -12,6 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, 
 
 use super::entities::message;
 
+pub use clean_command::{clean_old_messages, CleanError, Cleaned};
 pub use sweeper::{RetentionStats, Sweeper};
 
 /// Rows deleted per statement: each statement is its own short transaction,
