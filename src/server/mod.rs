@@ -10,6 +10,7 @@ pub mod live;
 pub mod messages;
 pub mod posting;
 pub mod rest;
+pub mod retention;
 pub mod send_rate;
 pub mod serve;
 pub mod settings;

@@ -20,6 +20,7 @@ use super::http::cross_site::{refuse_cross_site, AllowedOrigins};
 use super::http::json_forms::accept_json_bodies;
 use super::http::security_headers::{provide_request_nonce, security_headers};
 use super::http::server_fn_status::server_fn_status;
+use super::retention::Sweeper;
 use super::settings::Settings;
 use super::{db, live, rest, AppState};
 use crate::app::{shell, App};
@@ -29,13 +30,8 @@ pub const SESSION_COOKIE: &str = "chat98_session";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("cannot create data directory {path}: {source}")]
-    DataDir {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot open database: {0}")]
-    Database(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Open(#[from] db::OpenError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -88,13 +84,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Opens the database, binds the listener and serves until SIGINT or SIGTERM.
 pub async fn serve(settings: Settings) -> Result<(), ServeError> {
-    if let Some(dir) = &settings.data_dir {
-        std::fs::create_dir_all(dir).map_err(|source| ServeError::DataDir {
-            path: dir.clone(),
-            source,
-        })?;
-    }
-    let db = db::connect(&settings.database_url).await?;
+    let db = db::open(&settings).await?;
     let addr = settings.leptos.site_addr;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -106,6 +96,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     tokio::spawn(delete_expired_sessions(DbSessionStore::new(
         state.db.clone(),
     )));
+    tokio::spawn(Sweeper::for_state(&state).run());
     info!(
         retention = %state.settings.retention_text(),
         "listening on http://{bound}"

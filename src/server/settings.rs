@@ -112,6 +112,12 @@ pub struct SettingsArgs {
     #[arg(long, env = "CHAT_MESSAGE_INTERVAL", global = true, value_name = "DURATION",
           value_parser = parse_retention)]
     pub message_interval: Option<Duration>,
+
+    /// How often the server deletes expired messages, e.g. 10m
+    /// [Leptos.toml: chat.sweep-interval; default: 10m]
+    #[arg(long, env = "CHAT_SWEEP_INTERVAL", global = true, value_name = "DURATION",
+          value_parser = parse_retention)]
+    pub sweep_interval: Option<Duration>,
 }
 
 /// The `[chat]` table of `Leptos.toml`.
@@ -130,6 +136,7 @@ pub struct ChatSection {
     pub max_message_chars: Option<u32>,
     pub message_burst: Option<u32>,
     pub message_interval: Option<String>,
+    pub sweep_interval: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -155,6 +162,8 @@ pub struct Settings {
     pub max_message_chars: usize,
     pub message_burst: u32,
     pub message_interval: Duration,
+    /// How often expired messages are deleted (they are hidden from the moment they expire).
+    pub sweep_interval: Duration,
 }
 
 /// Defaults of the account settings.
@@ -167,6 +176,9 @@ pub const DEFAULT_REGISTER_MAX: usize = 5;
 pub const DEFAULT_MAX_MESSAGE_CHARS: u32 = 2000;
 pub const DEFAULT_MESSAGE_BURST: u32 = 10;
 pub const DEFAULT_MESSAGE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How often expired messages are deleted unless configured otherwise.
+pub const DEFAULT_SWEEP_INTERVAL: Duration = Duration::from_secs(10 * 60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -256,6 +268,12 @@ impl Settings {
             &chat.message_interval,
             DEFAULT_MESSAGE_INTERVAL,
         )?;
+        let sweep_interval = pick_duration(
+            "sweep-interval",
+            args.sweep_interval,
+            &chat.sweep_interval,
+            DEFAULT_SWEEP_INTERVAL,
+        )?;
         let max_message_chars = at_least_one(
             "max-message-chars",
             args.max_message_chars
@@ -315,6 +333,7 @@ impl Settings {
             max_message_chars: max_message_chars as usize,
             message_burst,
             message_interval,
+            sweep_interval,
         })
     }
 
@@ -435,6 +454,44 @@ mod tests {
         assert_eq!(s.database_url, "sqlite://elsewhere.db");
         assert_eq!(s.data_dir, None);
         assert_eq!(s.leptos.site_addr.port(), 0);
+    }
+
+    #[test]
+    fn the_sweep_interval_is_read_from_the_file_defaults_to_ten_minutes_and_must_be_positive() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chat.toml");
+        let header = "[package.metadata.leptos]\noutput-name = \"chat98\"\n[chat]\n";
+        std::fs::write(&path, header).unwrap();
+        let args = SettingsArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let s = Settings::load(&args).unwrap();
+        assert_eq!(s.sweep_interval, DEFAULT_SWEEP_INTERVAL);
+        assert_eq!(s.sweep_interval, Duration::from_secs(600));
+
+        std::fs::write(&path, format!("{header}sweep-interval = \"30s\"\n")).unwrap();
+        assert_eq!(
+            Settings::load(&args).unwrap().sweep_interval,
+            Duration::from_secs(30)
+        );
+        let flagged = SettingsArgs {
+            sweep_interval: Some(Duration::from_secs(1)),
+            ..args.clone()
+        };
+        assert_eq!(
+            Settings::load(&flagged).unwrap().sweep_interval,
+            Duration::from_secs(1)
+        );
+
+        std::fs::write(&path, format!("{header}sweep-interval = \"0s\"\n")).unwrap();
+        assert!(matches!(
+            Settings::load(&args),
+            Err(SettingsError::Duration {
+                key: "sweep-interval",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use super::auth::throttle::AuthThrottles;
 use super::live::hub::Hub;
+use super::retention::RetentionStats;
 use super::send_rate::SendRate;
 use super::settings::Settings;
 
@@ -21,6 +22,8 @@ pub struct AppState {
     pub throttles: Arc<AuthThrottles>,
     pub send_rate: Arc<SendRate>,
     pub hub: Arc<Hub>,
+    /// What the retention sweeps have deleted, for metrics.
+    pub retention: Arc<RetentionStats>,
 }
 
 impl AppState {
@@ -39,6 +42,7 @@ impl AppState {
                 settings.message_interval,
             )),
             hub: Arc::new(Hub::new()),
+            retention: Arc::new(RetentionStats::default()),
             settings: Arc::new(settings),
         }
     }
