@@ -47,10 +47,11 @@ fuzz:
 # cargo-leptos builds the release server and WASM, starts the server and runs
 # Playwright at once; end2end/global-setup.ts waits for the server.
 e2e:
-	rm -rf "$(E2E_DATA)"
+	rm -rf "$(E2E_DATA)" target/e2e-results.json
 	env -u DATABASE_URL LEPTOS_SITE_ADDR=$(E2E_ADDR) CHAT_DATA_DIR="$(E2E_DATA)" CHAT_REGISTER_MAX=100000 \
 	  CHAT98_E2E_DB="$(E2E_DATA)/chat98.db" CHAT98_BASE_URL=http://$(E2E_ADDR) \
 	  cargo leptos end-to-end --release
+	node end2end/check-results.cjs
 
 lint: tools
 	cargo fmt --all --check

@@ -13,7 +13,13 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: 2,
-  reporter: [["list"], ["html", { open: "never" }]],
+  // The JSON report lets `make e2e` check that the suite really ran and passed
+  // (cargo-leptos can exit 0 without running it when the WASM build fails).
+  reporter: [
+    ["list"],
+    ["html", { open: "never" }],
+    ["json", { outputFile: "../target/e2e-results.json" }],
+  ],
   outputDir: "test-results",
   use: {
     baseURL,

@@ -48,6 +48,7 @@ pub async fn load_chat_page() -> Result<ChatPageData, ChatError> {
             messages,
             me: (&me).into(),
             retention_text: state.settings.retention_text(),
+            retention_secs: state.settings.retention.as_secs().max(1),
             max_message_chars: state.settings.max_message_chars,
             form_client_id: ssr::fresh_client_id(),
         })

@@ -49,6 +49,8 @@ pub struct ChatPageData {
     pub me: UserRef,
     /// The retention in words, e.g. "3 days".
     pub retention_text: String,
+    /// The retention in seconds: open pages drop messages as they expire.
+    pub retention_secs: u64,
     /// Whether `messages` reaches back to the oldest retained message.
     pub history_complete: bool,
     /// The longest message the server accepts, in characters.

@@ -1,22 +1,32 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { watchConsole, waitForHydration } from "./console";
+import { OwnServer } from "./own_server";
 import { seedMessages, signUp, uniqueName } from "./seed";
+
+/** Refuses every websocket of `page`, so it sends over the REST API. */
+async function blockWebsocket(page: Page) {
+  await page.routeWebSocket("**/ws/chat/**", (ws) => ws.close({ code: 1013, reason: "blocked" }));
+}
 
 test("with JavaScript a message shows as pending, then stored, without a reload", async ({ page }) => {
   const me = uniqueName("sender");
   await signUp(page.context().request, me);
   const problems = watchConsole(page);
-  await page.goto("/chat");
-  await waitForHydration(page);
-  await page.evaluate(() => ((window as any).__sameDocument = true));
-
-  // Hold the server's answer so the pending state can be seen.
+  // Hold the server's answers about the first message so its pending state
+  // can be seen.
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  await page.route("**/api/chat/send", async (route) => {
-    await gate;
-    await route.continue();
+  await page.routeWebSocket("**/ws/chat/**", (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage(async (frame) => {
+      if (typeof frame === "string" && frame.includes("hello from the browser")) await gate;
+      ws.send(frame);
+    });
   });
+  await page.goto("/chat");
+  await waitForHydration(page);
+  await expect(page.locator(".status-link")).toHaveText("Connected");
+  await page.evaluate(() => ((window as any).__sameDocument = true));
 
   const input = page.getByRole("textbox", { name: "Message" });
   await input.fill("hello from the browser");
@@ -59,12 +69,14 @@ test("a message that fails to send is marked, and Retry stores it once", async (
   const me = uniqueName("retry");
   await signUp(page.context().request, me);
   const problems = watchConsole(page);
+  // No websocket: sending goes over POST /api/chat/messages/. The first
+  // attempt reaches the server, but its answer is lost on the way back.
+  await blockWebsocket(page);
   await page.goto("/chat");
   await waitForHydration(page);
-
-  // The first attempt reaches the server, but its answer is lost on the way back.
+  await expect(page.locator(".status-link")).toHaveText(/Reconnecting in \d+ s/);
   let attempts = 0;
-  await page.route("**/api/chat/send", async (route) => {
+  await page.route("**/api/chat/messages/", async (route) => {
     attempts += 1;
     if (attempts === 1) {
       await route.fetch();
@@ -91,66 +103,81 @@ test("a message that fails to send is marked, and Retry stores it once", async (
   expect(problems.filter((p) => !p.includes("ERR_CONNECTION_RESET"))).toEqual([]);
 });
 
-test.describe("without JavaScript", () => {
-  test.use({ javaScriptEnabled: false });
+test.describe("in a room of its own", () => {
+  // Counting a long history needs a room no other test writes into.
+  let server: OwnServer;
+  test.beforeAll(async () => {
+    server = await OwnServer.start();
+  });
+  test.afterAll(() => server.stop());
 
-  test("the form posts, and the page returns with the message and an empty box", async ({ page }) => {
-    await signUp(page.context().request, uniqueName("nojs"));
+  test("scrolling up loads older messages and keeps the reader's place", async ({ browser }) => {
+    const context = await browser.newContext({ baseURL: server.baseURL });
+    const page = await context.newPage();
+    const me = uniqueName("scroller");
+    await signUp(context.request, me);
+    seedMessages(
+      me,
+      Array.from({ length: 300 }, (_, i) => `history ${String(i).padStart(3, "0")}`),
+      server.dbPath,
+    );
+    const problems = watchConsole(page);
     await page.goto("/chat");
+    await waitForHydration(page);
+    const bubbles = page.locator(".message[data-id]");
+    await expect(bubbles).toHaveCount(100);
+    await expect(bubbles.last()).toContainText("history 299");
+
+    const pane = page.locator(".message-pane");
+    // Hold each page of older messages until the reader's position is noted.
+    let release: () => void = () => {};
+    await page.route("**/api/chat/older*", async (route) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      await route.continue();
+    });
+    const anchor = page.locator(".message[data-id]", { hasText: "history 250" });
+    for (const expected of [200, 300]) {
+      await pane.evaluate((el) => (el.scrollTop = -el.scrollHeight));
+      await expect(page.getByText("Loading older messages...")).toBeVisible();
+      const before = await anchor.evaluate((el) => el.getBoundingClientRect().top);
+      release();
+      await expect(bubbles).toHaveCount(expected);
+      // Loading above the reader does not move what they are looking at.
+      const after = await anchor.evaluate((el) => el.getBoundingClientRect().top);
+      expect(Math.abs(after - before)).toBeLessThan(2);
+    }
+    await expect(bubbles.first()).toContainText("history 000");
+    await page.unroute("**/api/chat/older*");
+    await pane.evaluate((el) => (el.scrollTop = -el.scrollHeight));
+    await expect(page.getByText("This is the beginning of the conversation.")).toBeVisible();
+    await expect(bubbles).toHaveCount(300);
+    const ids = await bubbles.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-id"))));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(300);
+    expect(problems).toEqual([]);
+  });
+
+  test("without JavaScript the form posts, and the page returns with the message and an empty box", async ({
+    browser,
+  }) => {
+    const context = await browser.newContext({ baseURL: server.baseURL, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signUp(context.request, uniqueName("nojs"));
+    await page.goto("/chat");
+    await expect(page.locator(".status-link")).toHaveText("Refresh");
     const input = page.getByRole("textbox", { name: "Message" });
     await input.fill("sent without scripts");
     await page.getByRole("button", { name: "Send" }).click();
     await expect(page).toHaveURL(/\/chat$/);
-    await expect(page.locator(".message.own .message-content")).toHaveText(["sent without scripts"]);
+    await expect(
+      page.locator(".message.own .message-content", { hasText: "sent without scripts" }),
+    ).toHaveCount(1);
     await expect(input).toHaveValue("");
 
     // A blank message: the reason shows inside the window.
     await input.fill("   ");
     await page.getByRole("button", { name: "Send" }).click();
     await expect(page.locator(".chat-window .composer-error")).toHaveText("This field may not be blank.");
-    await expect(page.locator(".message.own")).toHaveCount(1);
+    await expect(page.locator(".message.own", { hasText: "sent without scripts" })).toHaveCount(1);
   });
-});
-
-test("scrolling up loads older messages and keeps the reader's place", async ({ page }) => {
-  const me = uniqueName("scroller");
-  await signUp(page.context().request, me);
-  seedMessages(
-    me,
-    Array.from({ length: 300 }, (_, i) => `history ${String(i).padStart(3, "0")}`),
-  );
-  const problems = watchConsole(page);
-  await page.goto("/chat");
-  await waitForHydration(page);
-  const bubbles = page.locator(".message[data-id]");
-  await expect(bubbles).toHaveCount(100);
-  await expect(bubbles.last()).toContainText("history 299");
-
-  const pane = page.locator(".message-pane");
-  // Hold each page of older messages until the reader's position is noted.
-  let release: () => void = () => {};
-  await page.route("**/api/chat/older*", async (route) => {
-    await new Promise<void>((resolve) => (release = resolve));
-    await route.continue();
-  });
-  const anchor = page.locator(".message[data-id]", { hasText: "history 250" });
-  for (const expected of [200, 300]) {
-    await pane.evaluate((el) => (el.scrollTop = -el.scrollHeight));
-    await expect(page.getByText("Loading older messages...")).toBeVisible();
-    const before = await anchor.evaluate((el) => el.getBoundingClientRect().top);
-    release();
-    await expect(bubbles).toHaveCount(expected);
-    // Loading above the reader does not move what they are looking at.
-    const after = await anchor.evaluate((el) => el.getBoundingClientRect().top);
-    expect(Math.abs(after - before)).toBeLessThan(2);
-  }
-  await expect(bubbles.first()).toContainText("history 000");
-  await page.unroute("**/api/chat/older*");
-  await pane.evaluate((el) => (el.scrollTop = -el.scrollHeight));
-  await expect(page.getByText("This is the beginning of the conversation.")).toBeVisible();
-  await expect(bubbles).toHaveCount(300);
-  const ids = await bubbles.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-id"))));
-  expect(ids).toEqual([...ids].sort((a, b) => a - b));
-  expect(new Set(ids).size).toBe(300);
-  expect(problems).toEqual([]);
 });

@@ -22,8 +22,8 @@ export async function signUp(request: APIRequestContext, username: string) {
 }
 
 /** Stores `contents` as messages by the existing user `username`, in order. */
-export function seedMessages(username: string, contents: string[]) {
-  const dbPath = process.env.CHAT98_E2E_DB;
+export function seedMessages(username: string, contents: string[], db?: string) {
+  const dbPath = db ?? process.env.CHAT98_E2E_DB;
   if (!dbPath) throw new Error("CHAT98_E2E_DB is not set (run through `make test`)");
   const script = `
 import json, sqlite3, sys

@@ -5,8 +5,12 @@ use leptos_meta::Title;
 
 use super::composer::Composer;
 use super::conversation::Conversation;
+use super::hydrated::use_hydrated;
+use super::live_feed::{LinkState, Live};
 use super::message_pane::MessagePane;
+use super::online_pane::OnlinePane;
 use super::status_bar::{StatusBar, StatusField};
+use super::unread_title::track_unread;
 use super::window::Window;
 use crate::error::ErrorCode;
 use crate::server_fns::load_chat_page;
@@ -55,6 +59,10 @@ pub fn ChatPage() -> impl IntoView {
 #[component]
 fn ChatRoom(data: ChatPageData) -> impl IntoView {
     let conversation = Conversation::new(data.me.id, data.messages, data.history_complete);
+    let live = Live::start(conversation);
+    track_unread(conversation);
+    let now_ms = clock(conversation, data.retention_secs);
+    let hydrated = use_hydrated();
     let count = move || {
         let n = conversation.messages.with(Vec::len);
         if n == 1 {
@@ -68,17 +76,38 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
         "Messages in this chat room are stored for up to {} before being automatically deleted.",
         data.retention_text
     );
+    // Without JavaScript nothing is live: offer a reload instead.
+    let link = move || {
+        if !hydrated.get() {
+            return view! { <a href="/chat" class="refresh">"Refresh"</a> }.into_any();
+        }
+        let text = match live.state.get() {
+            LinkState::Connecting => "Connecting...".to_string(),
+            LinkState::Connected => "Connected".to_string(),
+            LinkState::Reconnecting { at_ms } => {
+                let secs = at_ms.saturating_sub(now_ms.get()).div_ceil(1000);
+                format!("Reconnecting in {secs} s")
+            }
+        };
+        view! { <span>{text}</span> }.into_any()
+    };
+    let typing = move || typing_line(&live.typing_names(now_ms.get()));
 
     view! {
         <div class="chat-layout">
             <Window title="Chat Room" class="chat-window">
-                <MessagePane conversation retention_text=data.retention_text/>
+                <div class="chat-main">
+                    <MessagePane conversation retention_text=data.retention_text/>
+                    <OnlinePane live/>
+                </div>
                 <Composer
                     conversation
                     max_chars=data.max_message_chars
                     form_client_id=data.form_client_id
                 />
                 <StatusBar>
+                    <StatusField class="status-link">{link}</StatusField>
+                    <StatusField class="status-typing">{typing}</StatusField>
                     <StatusField class="status-count">{count}</StatusField>
                     <StatusField class="status-user">{who}</StatusField>
                     // A plain form: logging off reloads into /login, with or without JS.
@@ -92,5 +121,58 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                 <span>{note}</span>
             </aside>
         </div>
+    }
+}
+
+/// "alice is typing...", "alice and bob are typing...", or nothing.
+fn typing_line(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => format!("{one} is typing..."),
+        [a, b] => format!("{a} and {b} are typing..."),
+        _ => "Several people are typing...".to_string(),
+    }
+}
+
+/// A clock for the page, ticking each second once hydrated; each tick also
+/// drops the messages that have just expired.
+fn clock(conversation: Conversation, retention_secs: u64) -> Signal<u64> {
+    let now_ms = RwSignal::new(0u64);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |started: Option<()>| {
+        use leptos::web_sys::js_sys::Date;
+        if started.is_some() {
+            return;
+        }
+        let tick = move || {
+            let now = Date::now();
+            now_ms.set(now as u64);
+            let cutoff = now - (retention_secs as f64) * 1000.0;
+            conversation.drop_expired(cutoff, |m| Date::parse(&m.timestamp));
+        };
+        tick();
+        set_interval(tick, std::time::Duration::from_secs(1));
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (conversation, retention_secs);
+    now_ms.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typing_line;
+
+    #[test]
+    fn typing_reads_naturally() {
+        assert_eq!(typing_line(&[]), "");
+        assert_eq!(typing_line(&["ann".into()]), "ann is typing...");
+        assert_eq!(
+            typing_line(&["ann".into(), "bo".into()]),
+            "ann and bo are typing..."
+        );
+        assert_eq!(
+            typing_line(&["a".into(), "b".into(), "c".into()]),
+            "Several people are typing..."
+        );
     }
 }

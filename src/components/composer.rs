@@ -12,6 +12,7 @@ use leptos::prelude::*;
 
 use super::conversation::Conversation;
 use super::hydrated::use_hydrated;
+use super::live_feed;
 use crate::server_fns::SendMessage;
 
 #[component]
@@ -75,7 +76,10 @@ pub fn Composer(
                 aria-describedby="composer-error"
                 node_ref=input
                 prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    draft.set(event_target_value(&ev));
+                    live_feed::typing();
+                }
                 on:keydown=on_keydown
             ></textarea>
             <button

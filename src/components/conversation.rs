@@ -4,8 +4,14 @@
 
 use leptos::prelude::*;
 
-use crate::server_fns::{load_older, send_message};
+use super::live_feed;
+use crate::server_fns::load_older;
 use crate::types::{ChatMessage, HISTORY_PAGE};
+
+/// How long an acknowledgement over the websocket may take before the
+/// message goes over the REST API instead.
+#[cfg(feature = "hydrate")]
+const ACK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// A message the user sent that the server has not confirmed yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +95,23 @@ impl Conversation {
         self.deliver(client_id);
     }
 
+    /// Marks an outgoing message as failed, with the reason.
+    pub fn fail(&self, client_id: &str, reason: String) {
+        self.set_failure(client_id, Some(reason));
+    }
+
+    /// Drops messages stored before `cutoff_ms` (ms since the epoch), as the
+    /// server no longer serves them either.
+    pub fn drop_expired(&self, cutoff_ms: f64, stamp_ms: impl Fn(&ChatMessage) -> f64) {
+        let any = self
+            .messages
+            .with_untracked(|m| m.first().is_some_and(|m| stamp_ms(m) < cutoff_ms));
+        if any {
+            self.messages
+                .update(|m| m.retain(|m| stamp_ms(m) >= cutoff_ms));
+        }
+    }
+
     fn set_failure(&self, client_id: &str, failure: Option<String>) {
         self.outbox.update(|outbox| {
             if let Some(o) = outbox.iter_mut().find(|o| o.client_id == client_id) {
@@ -97,6 +120,9 @@ impl Conversation {
         });
     }
 
+    /// Sends over the websocket when it is open; otherwise, or when no
+    /// answer comes in time, over the REST API. Both carry the client id, so
+    /// the message is stored once however many ways it went.
     fn deliver(&self, client_id: String) {
         let Some(content) = self.outbox.with_untracked(|outbox| {
             outbox
@@ -106,13 +132,52 @@ impl Conversation {
         }) else {
             return;
         };
-        let this = *self;
-        leptos::task::spawn_local(async move {
-            match send_message(content, Some(client_id.clone())).await {
-                Ok(message) => this.merge(vec![message]),
-                Err(e) => this.set_failure(&client_id, Some(e.to_string())),
+        let frame = serde_json::json!({
+            "type": "message",
+            "content": content,
+            "client_id": client_id,
+        })
+        .to_string();
+        if live_feed::send_frame(&frame) {
+            #[cfg(feature = "hydrate")]
+            {
+                let this = *self;
+                set_timeout(
+                    move || {
+                        if this.is_sending(&client_id) {
+                            this.deliver_over_rest(client_id, content);
+                        }
+                    },
+                    ACK_PATIENCE,
+                );
             }
-        });
+        } else {
+            self.deliver_over_rest(client_id, content);
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn is_sending(&self, client_id: &str) -> bool {
+        self.outbox.with_untracked(|outbox| {
+            outbox
+                .iter()
+                .any(|o| o.client_id == client_id && o.failure.is_none())
+        })
+    }
+
+    fn deliver_over_rest(&self, client_id: String, content: String) {
+        #[cfg(feature = "hydrate")]
+        {
+            let this = *self;
+            leptos::task::spawn_local(async move {
+                match super::rest_fallback::post_message(&content, &client_id).await {
+                    Ok(message) => this.merge(vec![message]),
+                    Err(reason) => this.fail(&client_id, reason),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (client_id, content);
     }
 
     /// Loads the page of history before the oldest message shown.

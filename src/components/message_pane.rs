@@ -23,8 +23,10 @@ pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl I
     let pane = NodeRef::<Div>::new();
     // Whether the reader is at the newest message (then new ones stay in view).
     let at_bottom = RwSignal::new(true);
-    // Distance from the top, kept while the reader is scrolled up.
+    // Distances from the top and from the bottom at the last scroll: new
+    // messages below keep the first, older ones loaded above keep the second.
     let from_top = StoredValue::new(0);
+    let from_bottom = StoredValue::new(0);
     let unseen = RwSignal::new(false);
 
     let on_scroll = move |_| {
@@ -39,6 +41,7 @@ pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl I
         }
         let distance_from_top = el.scroll_height() - el.client_height() + top;
         from_top.set_value(distance_from_top);
+        from_bottom.set_value(-top);
         if distance_from_top < LOAD_MARGIN {
             conversation.load_older();
         }
@@ -69,6 +72,21 @@ pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl I
                 let keep = from_top.get_value();
                 el.set_scroll_top(keep - (el.scroll_height() - el.client_height()));
                 unseen.set(current.0 != previous.0);
+            }
+        }
+        current
+    });
+
+    // Older messages loaded above: the browser may stay pinned to the top
+    // edge; put the reader back where they were, counted from the bottom.
+    let oldest = Memo::new(move |_| messages.with(|m| m.first().map(|m| m.id)));
+    Effect::new(move |previous: Option<Option<i64>>| {
+        let current = oldest.get();
+        if let (Some(Some(before)), Some(now)) = (previous, current) {
+            if now < before {
+                if let Some(el) = pane.get_untracked() {
+                    el.set_scroll_top(-from_bottom.get_value());
+                }
             }
         }
         current

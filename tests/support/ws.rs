@@ -120,10 +120,7 @@ impl Socket {
 
     /// Whether a frame arrives within `wait`.
     pub async fn quiet_for(&mut self, wait: Duration) -> Option<Value> {
-        match tokio::time::timeout(wait, self.next_json()).await {
-            Ok(value) => Some(value),
-            Err(_) => None,
-        }
+        tokio::time::timeout(wait, self.next_json()).await.ok()
     }
 
     /// Reads until the server closes; the close code it sent.

@@ -1,0 +1,52 @@
+// A second chat98 server of the same build with a database of its own, for
+// tests that need settings of their own (a short retention) or a room no
+// other test writes into (counting a long history).
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export class OwnServer {
+  private constructor(
+    private process: ChildProcess,
+    private dataDir: string,
+    readonly baseURL: string,
+  ) {}
+
+  /** The SQLite file this server uses. */
+  get dbPath(): string {
+    return join(this.dataDir, "chat98.db");
+  }
+
+  static async start(env: Record<string, string> = {}): Promise<OwnServer> {
+    const dataDir = mkdtempSync(join(tmpdir(), "chat98-e2e-"));
+    const child = spawn("../target/release/chat98", ["serve", "--site-addr", "127.0.0.1:0"], {
+      env: {
+        ...process.env,
+        DATABASE_URL: "",
+        CHAT_DATA_DIR: dataDir,
+        LEPTOS_SITE_ROOT: "../target/site",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const baseURL = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("own server did not start")), 20_000);
+      let log = "";
+      child.stdout!.on("data", (chunk: Buffer) => {
+        log += chunk.toString();
+        const found = /listening on (http:\/\/[0-9.:]+)/.exec(log);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found[1]);
+        }
+      });
+    });
+    return new OwnServer(child, dataDir, baseURL);
+  }
+
+  stop() {
+    this.process.kill("SIGTERM");
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}

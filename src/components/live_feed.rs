@@ -1,0 +1,303 @@
+//! The browser's websocket (`chat98.v2`): feeds every stored message into the
+//! conversation, keeps the online list and who is typing, and reconnects with
+//! backoff, resuming with `after=<last id seen>` so nothing is missed or
+//! doubled (the conversation keeps each id once, in order).
+
+use leptos::prelude::*;
+
+use super::conversation::Conversation;
+use crate::types::UserRef;
+
+/// The connection as the status bar shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkState {
+    Connecting,
+    Connected,
+    /// Down; the next attempt is at this time (ms since the epoch).
+    Reconnecting {
+        at_ms: u64,
+    },
+}
+
+/// What the live connection knows beyond the messages.
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub state: RwSignal<LinkState>,
+    pub online: RwSignal<Vec<UserRef>>,
+    /// Who is typing, with when their notice expires (ms since the epoch).
+    pub typing: RwSignal<Vec<(UserRef, u64)>>,
+}
+
+impl Live {
+    /// Starts the connection once the page is hydrated (never on the server).
+    pub fn start(conversation: Conversation) -> Live {
+        let live = Live {
+            state: RwSignal::new(LinkState::Connecting),
+            online: RwSignal::new(Vec::new()),
+            typing: RwSignal::new(Vec::new()),
+        };
+        Effect::new(move |started: Option<()>| {
+            if started.is_none() {
+                #[cfg(feature = "hydrate")]
+                browser::connect(browser::Link::new(live, conversation));
+                #[cfg(not(feature = "hydrate"))]
+                let _ = conversation;
+            }
+        });
+        live
+    }
+
+    /// Names of the others typing right now.
+    pub fn typing_names(&self, now_ms: u64) -> Vec<String> {
+        self.typing.with(|t| {
+            t.iter()
+                .filter(|(_, until)| *until > now_ms)
+                .map(|(u, _)| u.username.clone())
+                .collect()
+        })
+    }
+}
+
+/// Sends a chat98.v2 frame if the socket is open; false if it is not.
+pub fn send_frame(text: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    return browser::send_frame(text);
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = text;
+        false
+    }
+}
+
+/// Tells the others the user is typing (at most every few seconds).
+pub fn typing() {
+    #[cfg(feature = "hydrate")]
+    browser::typing();
+}
+
+/// Backoff before reconnect attempt `attempt` (0-based): 0.5 s doubling up to
+/// 30 s, with up to half of it taken off at random so clients spread out.
+pub fn backoff_ms(attempt: u32, random: f64) -> u64 {
+    let full = (500u64 << attempt.min(6)).min(30_000) as f64;
+    (full * (1.0 - 0.5 * random.clamp(0.0, 1.0))) as u64
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use leptos::prelude::*;
+    use leptos::web_sys::js_sys::{Date, Math};
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+    use super::{backoff_ms, LinkState, Live};
+    use crate::components::conversation::Conversation;
+    use crate::live_protocol::{ServerFrame, HEARTBEAT_SECS, SUBPROTOCOL};
+
+    /// How long a typing notice shows.
+    const TYPING_SHOWS_MS: u64 = 4_000;
+    /// Typing notices go out at most this often.
+    const TYPING_EVERY_MS: f64 = 3_000.0;
+
+    thread_local! {
+        /// The open socket, for sending.
+        static CURRENT: RefCell<Option<WebSocket>> = const { RefCell::new(None) };
+        static LAST_TYPING: Cell<f64> = const { Cell::new(0.0) };
+    }
+
+    pub fn send_frame(text: &str) -> bool {
+        CURRENT.with(|current| {
+            current.borrow().as_ref().is_some_and(|socket| {
+                socket.ready_state() == WebSocket::OPEN && socket.send_with_str(text).is_ok()
+            })
+        })
+    }
+
+    pub fn typing() {
+        let now = Date::now();
+        if now - LAST_TYPING.with(Cell::get) < TYPING_EVERY_MS {
+            return;
+        }
+        if send_frame(r#"{"type":"typing"}"#) {
+            LAST_TYPING.with(|t| t.set(now));
+        }
+    }
+
+    type Handler = Closure<dyn FnMut(web_sys::Event)>;
+
+    pub struct Link {
+        live: Live,
+        conversation: Conversation,
+        socket: RefCell<Option<WebSocket>>,
+        attempt: Cell<u32>,
+        last_frame_ms: Cell<f64>,
+        // Kept alive while their socket is.
+        handlers: RefCell<Vec<Handler>>,
+    }
+
+    impl Link {
+        pub fn new(live: Live, conversation: Conversation) -> Rc<Link> {
+            let link = Rc::new(Link {
+                live,
+                conversation,
+                socket: RefCell::new(None),
+                attempt: Cell::new(0),
+                last_frame_ms: Cell::new(Date::now()),
+                handlers: RefCell::new(Vec::new()),
+            });
+            // A socket that has gone quiet for two heartbeats is dead.
+            let watchdog = Rc::clone(&link);
+            set_interval(
+                move || {
+                    let quiet = Date::now() - watchdog.last_frame_ms.get();
+                    if quiet > (2 * HEARTBEAT_SECS * 1000) as f64 {
+                        if let Some(socket) = watchdog.socket.borrow().as_ref() {
+                            let _ = socket.close();
+                        }
+                    }
+                },
+                Duration::from_secs(5),
+            );
+            link
+        }
+    }
+
+    fn url(after: Option<i64>) -> Option<String> {
+        let location = window().location();
+        let scheme = if location.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        let host = location.host().ok()?;
+        let query = after.map(|id| format!("?after={id}")).unwrap_or_default();
+        Some(format!("{scheme}://{host}/ws/chat/{query}"))
+    }
+
+    pub fn connect(link: Rc<Link>) {
+        link.live.state.set(LinkState::Connecting);
+        let after = link
+            .conversation
+            .messages
+            .with_untracked(|m| m.last().map(|m| m.id))
+            .or(Some(0));
+        let Some(socket) = url(after).and_then(|u| WebSocket::new_with_str(&u, SUBPROTOCOL).ok())
+        else {
+            return retry(link);
+        };
+        link.last_frame_ms.set(Date::now());
+
+        let on_message = {
+            let link = Rc::clone(&link);
+            Handler::new(move |ev: web_sys::Event| {
+                let Some(text) = ev
+                    .dyn_ref::<MessageEvent>()
+                    .and_then(|m| m.data().as_string())
+                else {
+                    return;
+                };
+                link.last_frame_ms.set(Date::now());
+                if link.live.state.get_untracked() != LinkState::Connected {
+                    link.live.state.set(LinkState::Connected);
+                    link.attempt.set(0);
+                }
+                if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
+                    receive(&link, frame);
+                }
+            })
+        };
+        let on_close = {
+            let link = Rc::clone(&link);
+            Handler::new(move |ev: web_sys::Event| {
+                let code = ev.dyn_ref::<CloseEvent>().map(|c| c.code());
+                leptos::logging::log!("chat connection closed ({code:?}); reconnecting");
+                retry(Rc::clone(&link));
+            })
+        };
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        *link.handlers.borrow_mut() = vec![on_message, on_close];
+        CURRENT.with(|current| *current.borrow_mut() = Some(socket.clone()));
+        *link.socket.borrow_mut() = Some(socket);
+    }
+
+    fn retry(link: Rc<Link>) {
+        CURRENT.with(|current| *current.borrow_mut() = None);
+        if let Some(old) = link.socket.borrow_mut().take() {
+            old.set_onmessage(None);
+            old.set_onclose(None);
+            let _ = old.close();
+        }
+        let attempt = link.attempt.get();
+        link.attempt.set(attempt + 1);
+        let wait = backoff_ms(attempt, Math::random());
+        link.live.state.set(LinkState::Reconnecting {
+            at_ms: Date::now() as u64 + wait,
+        });
+        set_timeout(move || connect(link), Duration::from_millis(wait));
+    }
+
+    fn receive(link: &Link, frame: ServerFrame) {
+        let live = link.live;
+        match frame {
+            ServerFrame::Message { message } | ServerFrame::Ack { message, .. } => {
+                link.conversation.merge(vec![message])
+            }
+            ServerFrame::Error {
+                client_id, detail, ..
+            } => {
+                if let Some(id) = client_id {
+                    link.conversation.fail(&id, detail);
+                }
+            }
+            ServerFrame::Presence { users } => live.online.set(users),
+            ServerFrame::Joined { user } => live.online.update(|online| {
+                if !online.iter().any(|u| u.id == user.id) {
+                    online.push(user);
+                    online.sort_by_key(|u| u.username.to_lowercase());
+                }
+            }),
+            ServerFrame::Left { user } => {
+                live.online
+                    .update(|online| online.retain(|u| u.id != user.id));
+                live.typing.update(|t| t.retain(|(u, _)| u.id != user.id));
+            }
+            ServerFrame::Typing { user } => {
+                let until = Date::now() as u64 + TYPING_SHOWS_MS;
+                live.typing.update(|t| {
+                    t.retain(|(u, _)| u.id != user.id);
+                    t.push((user, until));
+                });
+                // Re-render once the notice has expired.
+                set_timeout(
+                    move || {
+                        live.typing
+                            .update(|t| t.retain(|(_, u)| *u > Date::now() as u64))
+                    },
+                    Duration::from_millis(TYPING_SHOWS_MS + 50),
+                );
+            }
+            ServerFrame::Heartbeat => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn backoff_doubles_to_thirty_seconds_with_jitter() {
+        assert_eq!(backoff_ms(0, 0.0), 500);
+        assert_eq!(backoff_ms(1, 0.0), 1_000);
+        assert_eq!(backoff_ms(5, 0.0), 16_000);
+        assert_eq!(backoff_ms(6, 0.0), 30_000);
+        assert_eq!(backoff_ms(40, 0.0), 30_000);
+        assert_eq!(backoff_ms(0, 1.0), 250);
+        assert_eq!(backoff_ms(6, 0.5), 22_500);
+    }
+}
