@@ -104,7 +104,7 @@ test("after the socket is killed and comes back, missed messages appear once", a
 
   blocked = true;
   await Promise.all(open.map((ws) => ws.close()));
-  await expect(r.locator(".status-link")).toHaveText(/Reconnecting in \d+ s/);
+  await expect(r.locator(".status-link")).toHaveText(/Reconnecting in \d+ s|Offline: sending via the server/);
   for (const text of ["missed one", "missed two", "missed three"]) {
     await w.getByRole("textbox", { name: "Message" }).fill(text);
     await w.keyboard.press("Enter");
@@ -137,12 +137,16 @@ test("with the websocket blocked, sending falls back to REST and still reaches o
   });
   await w.goto("/chat");
   await waitForHydration(w);
-  await expect(w.locator(".status-link")).toHaveText(/Reconnecting in \d+ s/);
+  await expect(w.locator(".status-link")).toHaveText(/Reconnecting in \d+ s|Offline: sending via the server/);
   await w.getByRole("textbox", { name: "Message" }).fill("sent the long way");
   await w.keyboard.press("Enter");
   await expect(w.locator(".message.own[data-id]", { hasText: "sent the long way" })).toHaveCount(1);
   expect(posts).toEqual(["/api/chat/messages/"]);
   await expect(reader.locator(".message.other", { hasText: "sent the long way" })).toHaveCount(1);
+  // Still down after several attempts: the status bar says how messages go now.
+  await expect(w.locator(".status-link")).toHaveText("Offline: sending via the server", {
+    timeout: 10_000,
+  });
 });
 
 test("others see who is typing, and a hidden tab counts unread messages in its title", async ({ browser }) => {

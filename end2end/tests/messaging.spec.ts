@@ -74,7 +74,7 @@ test("a message that fails to send is marked, and Retry stores it once", async (
   await blockWebsocket(page);
   await page.goto("/chat");
   await waitForHydration(page);
-  await expect(page.locator(".status-link")).toHaveText(/Reconnecting in \d+ s/);
+  await expect(page.locator(".status-link")).toHaveText(/Reconnecting in \d+ s|Offline: sending via the server/);
   let attempts = 0;
   await page.route("**/api/chat/messages/", async (route) => {
     attempts += 1;

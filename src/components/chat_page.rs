@@ -88,6 +88,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                 let secs = at_ms.saturating_sub(now_ms.get()).div_ceil(1000);
                 format!("Reconnecting in {secs} s")
             }
+            LinkState::Offline => "Offline: sending via the server".to_string(),
         };
         view! { <span>{text}</span> }.into_any()
     };

@@ -17,6 +17,8 @@ pub enum LinkState {
     Reconnecting {
         at_ms: u64,
     },
+    /// Down for several attempts; messages go over the REST API meanwhile.
+    Offline,
 }
 
 /// What the live connection knows beyond the messages.
@@ -100,6 +102,8 @@ mod browser {
 
     /// How long a typing notice shows.
     const TYPING_SHOWS_MS: u64 = 4_000;
+    /// Failed attempts in a row before the page says it is offline.
+    const OFFLINE_AFTER: u32 = 3;
     /// Typing notices go out at most this often.
     const TYPING_EVERY_MS: f64 = 3_000.0;
 
@@ -235,8 +239,11 @@ mod browser {
         let attempt = link.attempt.get();
         link.attempt.set(attempt + 1);
         let wait = backoff_ms(attempt, Math::random());
-        link.live.state.set(LinkState::Reconnecting {
-            at_ms: Date::now() as u64 + wait,
+        let at_ms = Date::now() as u64 + wait;
+        link.live.state.set(if attempt < OFFLINE_AFTER {
+            LinkState::Reconnecting { at_ms }
+        } else {
+            LinkState::Offline
         });
         set_timeout(move || connect(link), Duration::from_millis(wait));
     }
