@@ -170,7 +170,7 @@ mod browser {
         }
     }
 
-    fn url(after: Option<i64>) -> Option<String> {
+    fn url(after: i64) -> Option<String> {
         let location = window().location();
         let scheme = if location.protocol().ok()? == "https:" {
             "wss"
@@ -178,8 +178,7 @@ mod browser {
             "ws"
         };
         let host = location.host().ok()?;
-        let query = after.map(|id| format!("?after={id}")).unwrap_or_default();
-        Some(format!("{scheme}://{host}/ws/chat/{query}"))
+        Some(format!("{scheme}://{host}/ws/chat/?after={after}"))
     }
 
     pub fn connect(link: Rc<Link>) {
@@ -187,8 +186,7 @@ mod browser {
         let after = link
             .conversation
             .messages
-            .with_untracked(|m| m.last().map(|m| m.id))
-            .or(Some(0));
+            .with_untracked(|m| m.last().map_or(0, |m| m.id));
         let Some(socket) = url(after).and_then(|u| WebSocket::new_with_str(&u, SUBPROTOCOL).ok())
         else {
             return retry(link);

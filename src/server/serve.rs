@@ -1,7 +1,6 @@
 //! The HTTP server: routes, middleware, graceful shutdown.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -16,7 +15,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::{info, Level};
 
 use super::auth::session_store::DbSessionStore;
-use super::http::cross_site::{refuse_cross_site, AllowedOrigins};
+use super::http::cross_site::refuse_cross_site;
 use super::http::json_forms::accept_json_bodies;
 use super::http::security_headers::{provide_request_nonce, security_headers};
 use super::http::server_fn_status::server_fn_status;
@@ -54,7 +53,7 @@ pub fn router(state: AppState) -> Router {
         .with_path("/")
         .with_secure(settings.secure_cookies)
         .with_expiry(Expiry::OnInactivity(idle));
-    let allowed = AllowedOrigins(Arc::new(settings.allowed_origins.clone()));
+    let allowed = state.allowed_origins.clone();
 
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/chat") }))

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::auth::throttle::AuthThrottles;
+use super::http::cross_site::AllowedOrigins;
 use super::live::hub::Hub;
 use super::retention::RetentionStats;
 use super::send_rate::SendRate;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub throttles: Arc<AuthThrottles>,
     pub send_rate: Arc<SendRate>,
     pub hub: Arc<Hub>,
+    /// Other sites allowed to post and open sockets with the session cookie.
+    pub allowed_origins: AllowedOrigins,
     /// What the retention sweeps have deleted, for metrics.
     pub retention: Arc<RetentionStats>,
 }
@@ -42,6 +45,7 @@ impl AppState {
                 settings.message_interval,
             )),
             hub: Arc::new(Hub::new()),
+            allowed_origins: AllowedOrigins(Arc::new(settings.allowed_origins.clone())),
             retention: Arc::new(RetentionStats::default()),
             settings: Arc::new(settings),
         }

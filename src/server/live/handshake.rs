@@ -1,8 +1,6 @@
 //! `GET /ws/chat/`: the checks before a websocket is opened. A refused
 //! handshake gets an HTTP error with a JSON body and is never upgraded.
 
-use std::sync::Arc;
-
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{RawQuery, State};
@@ -11,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::connection::{self, Protocol};
 use crate::live_protocol::SUBPROTOCOL;
-use crate::server::http::cross_site::{is_same_site, AllowedOrigins};
+use crate::server::http::cross_site::is_same_site;
 use crate::server::rest::api_error::ApiError;
 use crate::server::rest::signed_in::SignedIn;
 use crate::server::rest::url_encoding;
@@ -28,8 +26,7 @@ pub async fn chat_socket(
     user: Result<SignedIn, ApiError>,
 ) -> Response {
     // A page of another site must not open a socket with our cookie.
-    let allowed = AllowedOrigins(Arc::new(state.settings.allowed_origins.clone()));
-    if !is_same_site(&headers, &allowed) {
+    if !is_same_site(&headers, &state.allowed_origins) {
         tracing::warn!(origin = ?headers.get("origin"), "refused cross-site websocket");
         return ApiError::detail(
             StatusCode::FORBIDDEN,
