@@ -11,8 +11,8 @@ use super::connection::{self, Protocol};
 use crate::live_protocol::SUBPROTOCOL;
 use crate::server::http::cross_site::is_same_site;
 use crate::server::rest::api_error::ApiError;
+use crate::server::rest::history_query::read_after;
 use crate::server::rest::signed_in::SignedIn;
-use crate::server::rest::url_encoding;
 use crate::server::AppState;
 
 /// The largest frame a client may send.
@@ -38,6 +38,7 @@ pub async fn chat_socket(
         Ok(user) => user,
         Err(refused) => return refused.into_response(),
     };
+    // `after=<id>`: catch up on everything newer than that id first.
     let after = match read_after(query.as_deref()) {
         Ok(after) => after,
         Err(refused) => return refused.into_response(),
@@ -66,29 +67,4 @@ pub async fn chat_socket(
     upgrade
         .on_failed_upgrade(|e| tracing::warn!(error = %e, "websocket upgrade failed"))
         .on_upgrade(move |socket| connection::run(socket, state, user, protocol, after))
-}
-
-/// `after=<id>`: catch up on everything newer than that id first.
-fn read_after(query: Option<&str>) -> Result<Option<i64>, ApiError> {
-    let pairs =
-        url_encoding::parse_pairs(query.unwrap_or_default().as_bytes()).ok_or_else(|| {
-            ApiError::detail(
-                StatusCode::BAD_REQUEST,
-                "The query string is not valid UTF-8.",
-            )
-        })?;
-    match url_encoding::first(&pairs, "after") {
-        None | Some("") => Ok(None),
-        Some(raw) => match raw.trim().parse::<i64>() {
-            Ok(id) if id >= 0 => Ok(Some(id)),
-            _ => {
-                let mut fields = std::collections::BTreeMap::new();
-                fields.insert(
-                    "after".to_owned(),
-                    vec!["A valid non-negative integer is required.".to_owned()],
-                );
-                Err(crate::error::ChatError::invalid(fields).into())
-            }
-        },
-    }
 }

@@ -29,38 +29,71 @@ pub struct HistoryQuery {
     after: Option<i64>,
 }
 
-/// Reads the raw query; each bad value is reported under its name.
-pub fn read_window(query: Option<&str>) -> Result<Window, ApiError> {
-    let pairs =
-        url_encoding::parse_pairs(query.unwrap_or_default().as_bytes()).ok_or_else(|| {
-            ApiError::detail(
-                StatusCode::BAD_REQUEST,
-                "The query string is not valid UTF-8.",
-            )
-        })?;
-    let mut fields = BTreeMap::new();
-    let mut number = |name: &str, min: i64, max: i64| -> Option<i64> {
-        let raw = url_encoding::first(&pairs, name)?;
+/// A query's pairs, and the problems found reading numbers from them (each
+/// bad value is reported under its name).
+struct QueryNumbers {
+    pairs: Vec<(String, String)>,
+    fields: BTreeMap<String, Vec<String>>,
+}
+
+impl QueryNumbers {
+    fn parse(query: Option<&str>) -> Result<Self, ApiError> {
+        let pairs =
+            url_encoding::parse_pairs(query.unwrap_or_default().as_bytes()).ok_or_else(|| {
+                ApiError::detail(
+                    StatusCode::BAD_REQUEST,
+                    "The query string is not valid UTF-8.",
+                )
+            })?;
+        Ok(QueryNumbers {
+            pairs,
+            fields: BTreeMap::new(),
+        })
+    }
+
+    /// The value of `name` if present and within `min..=max`.
+    fn number(&mut self, name: &str, min: i64, max: i64) -> Option<i64> {
+        let raw = url_encoding::first(&self.pairs, name)?;
         let problem = match raw.trim().parse::<i64>() {
             Err(_) => "A valid integer is required.".to_owned(),
             Ok(n) if n < min => format!("Ensure this value is greater than or equal to {min}."),
             Ok(n) if n > max => format!("Ensure this value is less than or equal to {max}."),
             Ok(n) => return Some(n),
         };
-        fields.insert(name.to_owned(), vec![problem]);
+        self.fields.insert(name.to_owned(), vec![problem]);
         None
-    };
-    let limit = number("limit", 1, MAX_LIMIT as i64);
-    let before = number("before", 0, i64::MAX);
-    let after = number("after", 0, i64::MAX);
-    if !fields.is_empty() {
-        return Err(ChatError::invalid(fields).into());
     }
+
+    /// A 400 naming every bad value, if there was one.
+    fn finish(self) -> Result<(), ApiError> {
+        if self.fields.is_empty() {
+            Ok(())
+        } else {
+            Err(ChatError::invalid(self.fields).into())
+        }
+    }
+}
+
+/// Reads `limit`, `before` and `after`.
+pub fn read_window(query: Option<&str>) -> Result<Window, ApiError> {
+    let mut numbers = QueryNumbers::parse(query)?;
+    let limit = numbers.number("limit", 1, MAX_LIMIT as i64);
+    let before = numbers.number("before", 0, i64::MAX);
+    let after = numbers.number("after", 0, i64::MAX);
+    numbers.finish()?;
     Ok(Window {
         limit: limit.map_or(PAGE_HISTORY, |n| n as u64),
         before,
         after,
     })
+}
+
+/// Reads `after` alone (the websocket's resume point).
+pub fn read_after(query: Option<&str>) -> Result<Option<i64>, ApiError> {
+    let mut numbers = QueryNumbers::parse(query)?;
+    let after = numbers.number("after", 0, i64::MAX);
+    numbers.finish()?;
+    Ok(after)
 }
 
 #[cfg(test)]
