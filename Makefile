@@ -37,8 +37,15 @@ run: tools
 
 test: tools browser unit fuzz e2e
 
+# Every test against SQLite; then, with TEST_DATABASE_URL, every integration
+# test again with its servers on PostgreSQL (leftover test schemas dropped first).
 unit:
 	cargo test --release --features ssr
+	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
+	  psql "$$TEST_DATABASE_URL" -q -v ON_ERROR_STOP=1 -f tests/support/drop_test_schemas.sql && \
+	  echo "again with the servers on PostgreSQL" && \
+	  CHAT98_TEST_BACKEND=postgres cargo test --release --features ssr --tests; \
+	fi
 
 # schemathesis against /api/openapi.json, on the binary `unit` built.
 fuzz:

@@ -244,6 +244,43 @@ async fn registrations_are_throttled_per_address() {
     assert!(res.headers().contains_key("retry-after"));
 }
 
+/// Registers through a proxy that says the client is `forwarded_for`.
+async fn register_via(server: &TestServer, name: &str, forwarded_for: &str) -> u16 {
+    client()
+        .post(server.url("/api/auth/register"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"username": name, "password": "correct horse"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_registrations_are_counted_per_forwarded_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let behind = TestServer::start(
+        &dir,
+        &["--register-max", "1", "--trusted-proxies", "127.0.0.0/8"],
+    );
+    assert_eq!(register_via(&behind, "user1", "203.0.113.1").await, 200);
+    assert_eq!(register_via(&behind, "user2", "203.0.113.1").await, 429);
+    // Another client behind the same proxy is not held up...
+    assert_eq!(register_via(&behind, "user3", "203.0.113.2").await, 200);
+    // ...and a forged entry to the left of what the proxy saw changes nothing.
+    assert_eq!(
+        register_via(&behind, "user4", "198.51.100.7, 203.0.113.2").await,
+        429
+    );
+
+    // Without trusted proxies the header is the client's word: ignored.
+    let dir = tempfile::tempdir().unwrap();
+    let direct = TestServer::start(&dir, &["--register-max", "1"]);
+    assert_eq!(register_via(&direct, "user1", "203.0.113.1").await, 200);
+    assert_eq!(register_via(&direct, "user2", "203.0.113.2").await, 429);
+}
+
 #[tokio::test]
 async fn logout_ends_the_session_on_the_server() {
     let dir = tempfile::tempdir().unwrap();

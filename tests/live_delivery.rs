@@ -400,9 +400,12 @@ async fn a_client_that_never_reads_is_dropped_and_others_keep_up() {
         "{total} messages of 59 KB in {:?}; slowest post-to-delivery {slowest:?}",
         started.elapsed()
     );
-    // The stalled client was cut off with 1013 (after the frames it had been
-    // sent) rather than holding anyone up.
-    assert_eq!(stalled.close_code().await, Some(1013));
+    // The stalled client was cut off rather than holding anyone up: with 1013
+    // when its queue filled, or, when posting is slower than the writer's
+    // patience (PostgreSQL here), by dropping a connection that could not
+    // even take a close frame.
+    let code = stalled.close_code().await;
+    assert!(matches!(code, Some(1013) | None), "closed with {code:?}");
     assert!(
         slowest < Duration::from_secs(5),
         "the reader was held up: {slowest:?}"

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::entities::{message, user};
@@ -121,6 +121,52 @@ pub async fn store(
     .insert(db)
     .await?;
     Ok(to_wire(stored, author))
+}
+
+/// Serializes message inserts across every process sharing a PostgreSQL
+/// database (an arbitrary constant: the advisory lock's name).
+const INSERT_LOCK: i64 = 0x0c4a_7098;
+
+/// Like [`store`], for processes that share the database: also returns the
+/// id stored just before this message (0 if none), so that a process that
+/// hears of it can tell whether it missed one in between.
+///
+/// Inserts are serialized (a transaction-scoped advisory lock on PostgreSQL;
+/// SQLite has one writer anyway), so they commit in id order: once a message
+/// is visible, every lower id is visible or never will be.
+pub async fn store_sequenced(
+    db: &DatabaseConnection,
+    author: &user::Model,
+    content: &str,
+    client_id: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<(ChatMessage, i64), DbErr> {
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({INSERT_LOCK})"))
+            .await?;
+    }
+    let message = store(&txn, author, content, client_id, at).await?;
+    let previous = previous_id(&txn, message.id).await?;
+    txn.commit().await?;
+    Ok((message, previous))
+}
+
+/// The highest id below `id`, or 0.
+async fn previous_id(db: &impl ConnectionTrait, id: i64) -> Result<i64, DbErr> {
+    let previous: Option<Option<i64>> = message::Entity::find()
+        .select_only()
+        .column_as(message::Column::Id.max(), "previous")
+        .filter(message::Column::Id.lt(id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(previous.flatten().unwrap_or(0))
+}
+
+/// The newest message's id, or 0 when there is none.
+pub async fn newest_id(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    previous_id(db, i64::MAX).await
 }
 
 /// The wire shape of a stored message.

@@ -71,19 +71,37 @@ pub async fn post(
         .take(author.id, now)
         .map_err(ChatError::sending_too_fast)?;
     // Store and publish in one turn, so every connection sees id order.
-    let turn = state.hub.sequence().await;
-    let stored = messages::store(
-        &state.db,
-        author,
-        &content,
-        client_id.as_deref(),
-        chrono::Utc::now(),
-    )
-    .await;
+    let mut last = state.hub.sequence().await;
+    let at = chrono::Utc::now();
+    let stored = match &state.fanout {
+        None => messages::store(&state.db, author, &content, client_id.as_deref(), at).await,
+        Some(fanout) => {
+            let stored =
+                messages::store_sequenced(&state.db, author, &content, client_id.as_deref(), at)
+                    .await;
+            if let Ok((message, previous)) = &stored {
+                // Another process may have stored one just before: it goes first.
+                let cutoff = state.settings.retention_cutoff(at);
+                let published = state
+                    .hub
+                    .publish_in_order(&state.db, cutoff, &mut last, message.clone(), *previous)
+                    .await;
+                if let Err(e) = published {
+                    tracing::warn!(error = %e, "could not read messages stored elsewhere; replaying shortly");
+                    fanout.request_replay();
+                }
+                fanout.message_stored(message.clone(), *previous);
+            }
+            stored.map(|(message, _)| message)
+        }
+    };
     if let Ok(message) = &stored {
-        state.hub.publish(message.clone());
+        state.metrics.message_stored();
+        if state.fanout.is_none() {
+            state.hub.publish(&mut last, message.clone());
+        }
     }
-    drop(turn);
+    drop(last);
     match stored {
         Ok(message) => Ok(Posted {
             message,

@@ -8,6 +8,7 @@ use axum::response::Redirect;
 use axum::routing::get;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
@@ -15,13 +16,17 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::{info, Level};
 
 use super::auth::session_store::DbSessionStore;
+use super::fanout::Fanout;
+use super::http::asset_caching::asset_caching;
 use super::http::cross_site::refuse_cross_site;
 use super::http::json_forms::accept_json_bodies;
+use super::http::request_metrics::record_requests;
+use super::http::request_timeout::request_timeout;
 use super::http::security_headers::{provide_request_nonce, security_headers};
 use super::http::server_fn_status::server_fn_status;
 use super::retention::Sweeper;
 use super::settings::Settings;
-use super::{db, live, rest, AppState};
+use super::{db, live, messages, ops, rest, AppState};
 use crate::app::{shell, App};
 
 /// The session cookie's name.
@@ -38,6 +43,10 @@ pub enum ServeError {
     },
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("invalid Redis URL: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("cannot read the newest message: {0}")]
+    Storage(#[from] sea_orm::DbErr),
 }
 
 /// The whole application as an axum router.
@@ -54,11 +63,13 @@ pub fn router(state: AppState) -> Router {
         .with_secure(settings.secure_cookies)
         .with_expiry(Expiry::OnInactivity(idle));
     let allowed = state.allowed_origins.clone();
+    let timeout = settings.request_timeout;
 
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/chat") }))
         .merge(rest::routes(&state))
         .merge(live::routes())
+        .merge(ops::routes())
         .leptos_routes_with_context(&state, routes, provide_request_nonce, move || {
             shell(options.clone())
         })
@@ -72,6 +83,10 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(from_fn_with_state(allowed, refuse_cross_site))
         .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(timeout, request_timeout))
+        .layer(from_fn(asset_caching))
+        .layer(CompressionLayer::new())
+        .layer(from_fn_with_state(state.clone(), record_requests))
         .layer(
             // One line per request at info: method, path, status, latency.
             TraceLayer::new_for_http()
@@ -91,16 +106,33 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let bound = listener.local_addr()?;
     let mut leptos_options = settings.leptos.clone();
     leptos_options.site_addr = bound;
-    let state = AppState::new(leptos_options, db, settings);
+    let mut state = AppState::new(leptos_options, db, settings);
+    if let Some(url) = &state.settings.redis_url {
+        state.fanout = Some(Fanout::new(
+            url,
+            &state.settings.redis_prefix,
+            state.settings.presence_ttl,
+        )?);
+    }
+    // Live delivery starts after what is stored already.
+    state
+        .hub
+        .start_after(messages::newest_id(&state.db).await?)
+        .await;
+    if let Some(fanout) = &state.fanout {
+        fanout.start(&state);
+    }
     tokio::spawn(delete_expired_sessions(DbSessionStore::new(
         state.db.clone(),
     )));
     tokio::spawn(Sweeper::for_state(&state).run());
     info!(
         retention = %state.settings.retention_text(),
+        fanout = state.fanout.as_ref().map(|f| f.origin()).unwrap_or("off"),
         "listening on http://{bound}"
     );
     let hub = state.hub.clone();
+    let fanout = state.fanout.clone();
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -109,6 +141,10 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         shutdown_signal().await;
         // Open websockets close with 1001 so their clients reconnect elsewhere.
         hub.close_all(Duration::from_secs(5)).await;
+        if let Some(fanout) = fanout {
+            // The others stop listing our users now rather than at expiry.
+            fanout.leave(Duration::from_secs(2)).await;
+        }
     })
     .await?;
     info!("stopped");

@@ -14,6 +14,7 @@ use leptos::config::{get_config_from_str, get_configuration, LeptosOptions};
 use serde::Deserialize;
 
 use super::db;
+use super::http::client_address::AddressBlock;
 
 /// The file read when `--config` is not given (missing is fine then).
 pub const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
@@ -118,6 +119,41 @@ pub struct SettingsArgs {
     #[arg(long, env = "CHAT_SWEEP_INTERVAL", global = true, value_name = "DURATION",
           value_parser = parse_retention)]
     pub sweep_interval: Option<Duration>,
+
+    /// Redis for fan-out between several chat98 processes sharing a PostgreSQL
+    /// database, e.g. redis://127.0.0.1:6379
+    /// [Leptos.toml: chat.redis-url; default: none, one process]
+    #[arg(long, env = "REDIS_URL", global = true, value_name = "URL")]
+    pub redis_url: Option<String>,
+
+    /// With Redis: the prefix of chat98's channel and keys, so that several
+    /// chat rooms can share one Redis [Leptos.toml: chat.redis-prefix; default: chat98]
+    #[arg(long, env = "CHAT_REDIS_PREFIX", global = true, value_name = "NAME")]
+    pub redis_prefix: Option<String>,
+
+    /// With Redis: how long a process's users stay listed as online after it
+    /// stops refreshing them (a crashed process) [Leptos.toml: chat.presence-ttl; default: 30s]
+    #[arg(long, env = "CHAT_PRESENCE_TTL", global = true, value_name = "DURATION",
+          value_parser = parse_retention)]
+    pub presence_ttl: Option<Duration>,
+
+    /// Reverse proxies (addresses or CIDR blocks, comma-separated) whose
+    /// X-Forwarded-For names the client for per-address throttles
+    /// [Leptos.toml: chat.trusted-proxies; default: none]
+    #[arg(
+        long,
+        env = "CHAT_TRUSTED_PROXIES",
+        global = true,
+        value_name = "ADDRESSES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Option<Vec<String>>,
+
+    /// Longest time an HTTP request may take before it is answered 503
+    /// (websockets are not limited) [Leptos.toml: chat.request-timeout; default: 30s]
+    #[arg(long, env = "CHAT_REQUEST_TIMEOUT", global = true, value_name = "DURATION",
+          value_parser = parse_retention)]
+    pub request_timeout: Option<Duration>,
 }
 
 /// The `[chat]` table of `Leptos.toml`.
@@ -137,6 +173,11 @@ pub struct ChatSection {
     pub message_burst: Option<u32>,
     pub message_interval: Option<String>,
     pub sweep_interval: Option<String>,
+    pub redis_url: Option<String>,
+    pub redis_prefix: Option<String>,
+    pub presence_ttl: Option<String>,
+    pub request_timeout: Option<String>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -164,6 +205,13 @@ pub struct Settings {
     pub message_interval: Duration,
     /// How often expired messages are deleted (they are hidden from the moment they expire).
     pub sweep_interval: Duration,
+    /// Set to fan out across processes through Redis.
+    pub redis_url: Option<String>,
+    pub redis_prefix: String,
+    pub presence_ttl: Duration,
+    pub request_timeout: Duration,
+    /// Peers whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<AddressBlock>,
 }
 
 /// Defaults of the account settings.
@@ -180,6 +228,11 @@ pub const DEFAULT_MESSAGE_INTERVAL: Duration = Duration::from_secs(1);
 /// How often expired messages are deleted unless configured otherwise.
 pub const DEFAULT_SWEEP_INTERVAL: Duration = Duration::from_secs(10 * 60);
 
+/// Defaults of the operations settings.
+pub const DEFAULT_REDIS_PREFIX: &str = "chat98";
+pub const DEFAULT_PRESENCE_TTL: Duration = Duration::from_secs(30);
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("cannot read config file {path}: {source}")]
@@ -194,6 +247,8 @@ pub enum SettingsError {
         path: PathBuf,
         source: toml::de::Error,
     },
+    #[error("invalid trusted-proxies: {0}")]
+    TrustedProxy(String),
     #[error("invalid {key} {value}: must be at least 1")]
     Zero { key: &'static str, value: u32 },
     #[error("invalid {key} {value:?}: {message}")]
@@ -274,6 +329,30 @@ impl Settings {
             &chat.sweep_interval,
             DEFAULT_SWEEP_INTERVAL,
         )?;
+        let presence_ttl = pick_duration(
+            "presence-ttl",
+            args.presence_ttl,
+            &chat.presence_ttl,
+            DEFAULT_PRESENCE_TTL,
+        )?;
+        let request_timeout = pick_duration(
+            "request-timeout",
+            args.request_timeout,
+            &chat.request_timeout,
+            DEFAULT_REQUEST_TIMEOUT,
+        )?;
+        let trusted_proxies = args
+            .trusted_proxies
+            .clone()
+            .or(chat.trusted_proxies.clone())
+            .unwrap_or_default()
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                p.parse::<AddressBlock>()
+                    .map_err(SettingsError::TrustedProxy)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let max_message_chars = at_least_one(
             "max-message-chars",
             args.max_message_chars
@@ -334,6 +413,20 @@ impl Settings {
             message_burst,
             message_interval,
             sweep_interval,
+            redis_url: args
+                .redis_url
+                .clone()
+                .or(chat.redis_url.clone())
+                .filter(|u| !u.trim().is_empty()),
+            redis_prefix: args
+                .redis_prefix
+                .clone()
+                .or(chat.redis_prefix.clone())
+                .filter(|p| !p.trim().is_empty())
+                .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.to_owned()),
+            presence_ttl,
+            request_timeout,
+            trusted_proxies,
         })
     }
 

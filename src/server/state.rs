@@ -7,8 +7,10 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::auth::throttle::AuthThrottles;
+use super::fanout::Fanout;
 use super::http::cross_site::AllowedOrigins;
 use super::live::hub::Hub;
+use super::metrics::Metrics;
 use super::retention::RetentionStats;
 use super::send_rate::SendRate;
 use super::settings::Settings;
@@ -27,6 +29,9 @@ pub struct AppState {
     pub allowed_origins: AllowedOrigins,
     /// What the retention sweeps have deleted, for metrics.
     pub retention: Arc<RetentionStats>,
+    /// Cross-process fan-out, when Redis is configured.
+    pub fanout: Option<Arc<Fanout>>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -47,8 +52,18 @@ impl AppState {
             hub: Arc::new(Hub::new()),
             allowed_origins: AllowedOrigins(Arc::new(settings.allowed_origins.clone())),
             retention: Arc::new(RetentionStats::default()),
+            fanout: None,
+            metrics: Arc::new(Metrics::default()),
             settings: Arc::new(settings),
         }
+    }
+
+    /// Passes on that `user` is typing, here and (with Redis) everywhere.
+    pub fn typing(&self, user: crate::types::UserRef) {
+        if let Some(fanout) = &self.fanout {
+            fanout.typing(user.clone());
+        }
+        self.hub.typing(user);
     }
 }
 

@@ -85,3 +85,33 @@ pub async fn postgres(url: &str) -> (Backing, DatabaseConnection) {
         db,
     )
 }
+
+/// `base` scoped to `schema` (created if missing) through `search_path`: a
+/// database of its own for a test's server processes and its direct queries.
+pub fn postgres_schema_url(base: &str, schema: &str) -> String {
+    let admin_url = base.to_owned();
+    let sql = format!("CREATE SCHEMA IF NOT EXISTS {schema}");
+    // Synchronous callers (starting a server process): a runtime of our own.
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        rt.block_on(async {
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin.execute_unprepared(&sql).await.expect("create schema");
+        })
+    })
+    .join()
+    .expect("schema creation");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}
+
+/// Whether the server tests run on PostgreSQL (`CHAT98_TEST_BACKEND=postgres`,
+/// the second pass of `make unit`) instead of a SQLite file.
+pub fn servers_use_postgres() -> bool {
+    std::env::var("CHAT98_TEST_BACKEND").as_deref() == Ok("postgres")
+}

@@ -4,5 +4,7 @@
 
 pub mod databases;
 pub mod http;
+pub mod redis;
 pub mod server;
+pub mod tcp_proxy;
 pub mod ws;

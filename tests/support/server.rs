@@ -21,14 +21,21 @@ impl TestServer {
     /// Starts `chat98 serve` on 127.0.0.1:0 with a SQLite file in a temp dir,
     /// plus any extra flags, and waits until it is listening.
     pub fn start(dir: &TempDir, extra: &[&str]) -> TestServer {
+        TestServer::start_on(&database_url(dir), dir, extra)
+    }
+
+    /// Like [`TestServer::start`] on the database at `database_url` (several
+    /// processes may share one).
+    pub fn start_on(database_url: &str, dir: &TempDir, extra: &[&str]) -> TestServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chat98"))
             .arg("serve")
             .args(["--site-addr", "127.0.0.1:0"])
-            .args(["--database-url", &database_url(dir)])
+            .args(["--database-url", database_url])
             .args(["--site-root", dir.path().to_str().expect("utf-8 temp path")])
             .args(extra)
             .env("RUST_LOG", "info")
             .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -64,17 +71,26 @@ impl TestServer {
 
     /// Sends SIGTERM and waits (bounded) for the process to exit.
     pub fn terminate(&mut self) -> ExitStatus {
+        self.signal("TERM")
+    }
+
+    /// Kills the process without letting it say goodbye (a crash).
+    pub fn crash(&mut self) -> ExitStatus {
+        self.signal("KILL")
+    }
+
+    fn signal(&mut self, name: &str) -> ExitStatus {
         let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([&format!("-{name}"), &self.child.id().to_string()])
             .status()
             .expect("run kill");
-        assert!(status.success(), "kill -TERM failed");
+        assert!(status.success(), "kill -{name} failed");
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = self.child.try_wait().expect("wait for server") {
                 return status;
             }
-            assert!(Instant::now() < deadline, "server ignored SIGTERM");
+            assert!(Instant::now() < deadline, "server ignored SIG{name}");
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -87,8 +103,26 @@ impl Drop for TestServer {
     }
 }
 
+/// The database of the server in `dir`: a SQLite file there, or with
+/// `CHAT98_TEST_BACKEND=postgres` a PostgreSQL schema named after `dir`.
 pub fn database_url(dir: &TempDir) -> String {
-    chat98::server::db::sqlite_url_in(dir.path())
+    if !super::databases::servers_use_postgres() {
+        return chat98::server::db::sqlite_url_in(dir.path());
+    }
+    let base = super::databases::postgres_url()
+        .expect("CHAT98_TEST_BACKEND=postgres needs TEST_DATABASE_URL");
+    super::databases::postgres_schema_url(&base, &schema_for(dir))
+}
+
+/// A schema name unique to `dir` (hex of its name: schema names fold case).
+fn schema_for(dir: &TempDir) -> String {
+    let name = dir
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("chat98_it_{}_{hex}", std::process::id())
 }
 
 /// Opens (and migrates) the database a server in `dir` would use.

@@ -4,20 +4,33 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use axum::extract::ConnectInfo;
+use axum::http::HeaderMap;
 use sea_orm::SqlErr;
 
 use super::{password, rules, session};
 use crate::auth::safe_next;
 use crate::error::{ChatError, ErrorCode};
+use crate::server::http::client_address::client_address;
 use crate::server::http::respond::{see_other, set_api_status};
 use crate::server::{users, AppState};
 use crate::types::UserRef;
 
-async fn client_ip() -> Option<IpAddr> {
-    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+/// The client's address, as far as the configured trusted proxies tell.
+async fn client_ip(state: &AppState) -> Option<IpAddr> {
+    let ConnectInfo(peer) = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
         .await
-        .ok()
-        .map(|ConnectInfo(addr)| addr.ip())
+        .ok()?;
+    let headers: HeaderMap = leptos_axum::extract().await.ok()?;
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>();
+    Some(client_address(
+        peer.ip(),
+        forwarded.into_iter(),
+        &state.settings.trusted_proxies,
+    ))
 }
 
 fn username_taken() -> ChatError {
@@ -35,7 +48,7 @@ pub async fn register(
     next: Option<String>,
 ) -> Result<UserRef, ChatError> {
     let state = AppState::from_context()?;
-    let addr_key = client_ip().await.map(|ip| format!("register:{ip}"));
+    let addr_key = client_ip(&state).await.map(|ip| format!("register:{ip}"));
     let now = Instant::now();
     if let Some(key) = &addr_key {
         state
@@ -78,7 +91,7 @@ pub async fn login(
 
     let now = Instant::now();
     let name_key = format!("login-name:{}", username.to_ascii_lowercase());
-    let addr_key = client_ip().await.map(|ip| format!("login-addr:{ip}"));
+    let addr_key = client_ip(&state).await.map(|ip| format!("login-addr:{ip}"));
     let throttles = &state.throttles;
     throttles
         .login_failures

@@ -1,8 +1,12 @@
 //! HTTP concerns around the app: security headers, cross-site refusal, JSON
 //! bodies for the auth endpoints, and how errors and redirects are answered.
 
+pub mod asset_caching;
+pub mod client_address;
 pub mod cross_site;
 pub mod json_forms;
+pub mod request_metrics;
+pub mod request_timeout;
 pub mod respond;
 pub mod security_headers;
 pub mod server_fn_status;

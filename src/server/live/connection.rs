@@ -1,6 +1,7 @@
 //! One open websocket: catch-up, then live events out and messages in.
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::stream::SplitSink;
@@ -16,6 +17,7 @@ use crate::error::ChatError;
 use crate::live_protocol::{ClientFrame, SeedFrame, ServerFrame, HEARTBEAT_SECS};
 use crate::server::entities::user;
 use crate::server::messages::{self, Window};
+use crate::server::metrics::Metrics;
 use crate::server::posting::{self, Submission};
 use crate::server::AppState;
 use crate::types::{ChatMessage, UserRef};
@@ -42,13 +44,31 @@ pub const QUEUE_PER_CONNECTION: usize = 256;
 
 type Sink = SplitSink<WebSocket, Message>;
 
+/// A frame for the writer; live messages carry when they were stored.
+struct Outgoing {
+    frame: Message,
+    stored_at: Option<SystemTime>,
+    /// A message frame (counted as a delivery once written).
+    is_message: bool,
+}
+
+impl From<Message> for Outgoing {
+    fn from(frame: Message) -> Self {
+        Outgoing {
+            frame,
+            stored_at: None,
+            is_message: false,
+        }
+    }
+}
+
 /// The connection's outgoing queue; a writer task empties it into the socket,
 /// so a peer that stops reading fills its own queue and blocks no one.
-struct Outbox(mpsc::Sender<Message>);
+struct Outbox(mpsc::Sender<Outgoing>);
 
 impl Outbox {
-    fn push(&self, message: Message) -> Result<(), Close> {
-        match self.0.try_send(message) {
+    fn push(&self, message: impl Into<Outgoing>) -> Result<(), Close> {
+        match self.0.try_send(message.into()) {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(_)) => Err(Close(
                 close_code::AGAIN,
@@ -59,7 +79,7 @@ impl Outbox {
     }
 
     /// Waits for room (catch-up paces itself to the reader, within patience).
-    async fn push_waiting(&self, message: Message) -> Result<(), Close> {
+    async fn push_waiting(&self, message: Outgoing) -> Result<(), Close> {
         match tokio::time::timeout(SEND_PATIENCE, self.0.send(message)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(Close(close_code::ABNORMAL, "send failed")),
@@ -92,7 +112,7 @@ pub async fn run(
     let (sink, mut stream) = socket.split();
     let (queue, queued) = mpsc::channel(QUEUE_PER_CONNECTION);
     let (close_now, close_requested) = oneshot::channel();
-    let writer = tokio::spawn(write(sink, queued, close_requested));
+    let writer = tokio::spawn(write(sink, queued, close_requested, state.metrics.clone()));
     let outbox = Outbox(queue);
     tracing::info!(user = %me.username, ?protocol, ?after, "websocket opened");
 
@@ -183,22 +203,29 @@ pub async fn run(
 /// ends a send that is stuck on a peer that stopped reading.
 async fn write(
     mut sink: Sink,
-    mut queued: mpsc::Receiver<Message>,
+    mut queued: mpsc::Receiver<Outgoing>,
     mut close_requested: oneshot::Receiver<Option<CloseFrame>>,
+    metrics: Arc<Metrics>,
 ) {
     let closing = loop {
         tokio::select! {
             biased;
             closing = &mut close_requested => break closing.ok().flatten(),
             next = queued.recv() => {
-                let Some(message) = next else { break None };
+                let Some(outgoing) = next else { break None };
                 tokio::select! {
                     biased;
                     closing = &mut close_requested => break closing.ok().flatten(),
-                    sent = tokio::time::timeout(SEND_PATIENCE, sink.send(message)) => {
+                    sent = tokio::time::timeout(SEND_PATIENCE, sink.send(outgoing.frame)) => {
                         if !matches!(sent, Ok(Ok(()))) {
                             // The peer is gone or not reading: nobody to close with.
                             return;
+                        }
+                        if outgoing.is_message {
+                            let latency = outgoing
+                                .stored_at
+                                .map(|at| SystemTime::now().duration_since(at).unwrap_or_default());
+                            metrics.message_delivered(latency);
                         }
                     }
                 }
@@ -236,7 +263,7 @@ async fn catch_up(
         for message in page {
             cursor = message.id;
             outbox
-                .push_waiting(encode_message(protocol, message)?)
+                .push_waiting(encode_message(protocol, message, None)?)
                 .await?;
         }
         if !full {
@@ -253,13 +280,18 @@ fn deliver(
     last_sent: &mut i64,
 ) -> Result<(), Close> {
     let frame = match event {
-        LiveEvent::Message(message) => {
+        LiveEvent::Message(published) => {
             // Already sent during catch-up.
-            if message.id <= *last_sent {
+            if published.message.id <= *last_sent {
                 return Ok(());
             }
-            *last_sent = message.id;
-            return send_message(outbox, protocol, (*message).clone());
+            *last_sent = published.message.id;
+            let frame = encode_message(
+                protocol,
+                published.message.clone(),
+                Some(published.stored_at),
+            )?;
+            return outbox.push(frame);
         }
         _ if protocol == Protocol::Seed => return Ok(()),
         LiveEvent::Joined(user) => ServerFrame::Joined { user },
@@ -270,15 +302,20 @@ fn deliver(
     send(outbox, &frame)
 }
 
-fn send_message(outbox: &Outbox, protocol: Protocol, message: ChatMessage) -> Result<(), Close> {
-    outbox.push(encode_message(protocol, message)?)
-}
-
-fn encode_message(protocol: Protocol, message: ChatMessage) -> Result<Message, Close> {
-    match protocol {
-        Protocol::Seed => encode(&SeedFrame { message }),
-        Protocol::V2 => encode(&ServerFrame::Message { message }),
-    }
+fn encode_message(
+    protocol: Protocol,
+    message: ChatMessage,
+    stored_at: Option<SystemTime>,
+) -> Result<Outgoing, Close> {
+    let frame = match protocol {
+        Protocol::Seed => encode(&SeedFrame { message })?,
+        Protocol::V2 => encode(&ServerFrame::Message { message })?,
+    };
+    Ok(Outgoing {
+        frame,
+        stored_at,
+        is_message: true,
+    })
 }
 
 enum Received {
@@ -310,7 +347,7 @@ async fn receive(
         Protocol::V2 => match serde_json::from_str::<ClientFrame>(text) {
             Ok(ClientFrame::Typing) => {
                 if typing_due {
-                    state.hub.typing(author.into());
+                    state.typing(author.into());
                     return Ok(Received::Typing);
                 }
                 return Ok(Received::Other);

@@ -17,12 +17,18 @@ use crate::server::AppState;
 #[derive(Debug, Default)]
 pub struct RetentionStats {
     swept_messages: AtomicU64,
+    sweeps: AtomicU64,
 }
 
 impl RetentionStats {
     /// Expired messages deleted since the process started.
     pub fn swept_messages(&self) -> u64 {
         self.swept_messages.load(Ordering::Relaxed)
+    }
+
+    /// Sweeps completed since the process started.
+    pub fn sweeps(&self) -> u64 {
+        self.sweeps.load(Ordering::Relaxed)
     }
 
     fn record(&self, deleted: u64) {
@@ -67,6 +73,9 @@ impl Sweeper {
             Ok(n) => *n,
             Err(e) => e.deleted,
         };
+        if outcome.is_ok() {
+            self.stats.sweeps.fetch_add(1, Ordering::Relaxed);
+        }
         if deleted > 0 {
             self.stats.record(deleted);
             info!(deleted, "swept expired messages");

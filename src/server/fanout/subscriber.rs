@@ -1,0 +1,133 @@
+//! Listens to the other processes. While Redis is away it reads storage on
+//! every retry instead, so their messages still arrive (later) and none is
+//! lost; after reconnecting it reads storage once more for what it missed.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use redis::aio::{PubSubSink, PubSubStream};
+
+use super::link::{REDIS_PATIENCE, RETRY_CAP};
+use super::{Envelope, Fanout, Notice};
+use crate::server::AppState;
+
+/// How often the subscription is checked with a PING, and storage read for
+/// anything a lost notice did not bring.
+const CHECK_EVERY: Duration = Duration::from_secs(5);
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+
+pub(super) async fn run(fanout: Arc<Fanout>, state: AppState) {
+    let mut retry = FIRST_RETRY;
+    let mut reported = false;
+    loop {
+        match subscribe(&fanout).await {
+            Ok((sink, stream)) => {
+                tracing::info!(origin = %fanout.origin, "subscribed to Redis fan-out");
+                fanout.subscribed.store(true, Ordering::SeqCst);
+                retry = FIRST_RETRY;
+                reported = false;
+                replay(&state).await;
+                fanout.presence_wanted.notify_one();
+                listen(&fanout, &state, sink, stream).await;
+                fanout.subscribed.store(false, Ordering::SeqCst);
+                tracing::warn!("lost the Redis subscription; reading other processes' messages from storage until it is back");
+            }
+            Err(e) if !reported => {
+                tracing::warn!(error = %e, "cannot subscribe to Redis; reading other processes' messages from storage until it is back");
+                reported = true;
+            }
+            Err(_) => {}
+        }
+        tokio::time::sleep(retry).await;
+        retry = (retry * 2).min(RETRY_CAP);
+        replay(&state).await;
+    }
+}
+
+async fn subscribe(fanout: &Fanout) -> redis::RedisResult<(PubSubSink, PubSubStream)> {
+    let connect = fanout.link.client().get_async_pubsub();
+    let pubsub = tokio::time::timeout(REDIS_PATIENCE, connect)
+        .await
+        .map_err(|_| timed_out())??;
+    let (mut sink, stream) = pubsub.split();
+    tokio::time::timeout(REDIS_PATIENCE, sink.subscribe(fanout.channel()))
+        .await
+        .map_err(|_| timed_out())??;
+    Ok((sink, stream))
+}
+
+fn timed_out() -> redis::RedisError {
+    redis::RedisError::from(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        "Redis did not answer in time",
+    ))
+}
+
+/// Handles notices until the subscription is lost.
+async fn listen(fanout: &Fanout, state: &AppState, mut sink: PubSubSink, mut stream: PubSubStream) {
+    let mut check = tokio::time::interval(CHECK_EVERY);
+    check.tick().await;
+    loop {
+        tokio::select! {
+            next = stream.next() => match next {
+                None => return,
+                Some(message) => {
+                    let payload = message.get_payload_bytes();
+                    match std::str::from_utf8(payload).ok().and_then(Envelope::decode) {
+                        Some(envelope) if envelope.origin != fanout.origin => {
+                            handle(fanout, state, envelope.notice).await;
+                        }
+                        Some(_) => {}
+                        None => tracing::warn!("ignored an unreadable fan-out notice"),
+                    }
+                }
+            },
+            _ = check.tick() => {
+                let answered = tokio::time::timeout(REDIS_PATIENCE, sink.ping::<redis::Value>()).await;
+                if !matches!(answered, Ok(Ok(_))) {
+                    return;
+                }
+                replay(state).await;
+            }
+            _ = fanout.replay_wanted.notified() => replay(state).await,
+        }
+    }
+}
+
+async fn handle(fanout: &Fanout, state: &AppState, notice: Notice) {
+    match notice {
+        Notice::Message { message, previous } => {
+            let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
+            let mut last = state.hub.sequence().await;
+            let published = state
+                .hub
+                .publish_in_order(&state.db, cutoff, &mut last, message, previous)
+                .await;
+            if let Err(e) = published {
+                tracing::warn!(error = %e, "could not read missed messages; retrying shortly");
+                drop(last);
+                fanout.request_replay();
+            }
+        }
+        Notice::Typing { user } => state.hub.typing(user),
+        Notice::Presence => fanout.presence_wanted.notify_one(),
+        Notice::Resync => replay(state).await,
+    }
+}
+
+/// Publishes whatever storage holds beyond the last message published here.
+async fn replay(state: &AppState) {
+    let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
+    let mut last = state.hub.sequence().await;
+    match state
+        .hub
+        .publish_stored(&state.db, cutoff, &mut last, None)
+        .await
+    {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(messages = n, "delivered messages read from storage"),
+        Err(e) => tracing::warn!(error = %e, "could not read storage for missed messages"),
+    }
+}

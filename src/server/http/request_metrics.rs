@@ -1,0 +1,34 @@
+//! Counts every HTTP request and its latency by matched route, method and
+//! status, for `/metrics`.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::server::AppState;
+
+pub async fn record_requests(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    // The route pattern, never the raw path: clients choose paths, and every
+    // distinct label value would be a new series.
+    let route = match request.extensions().get::<MatchedPath>() {
+        Some(matched) => matched.as_str().to_owned(),
+        None if request.uri().path().starts_with("/pkg/") => "/pkg/*".to_owned(),
+        None => "other".to_owned(),
+    };
+    let method = request.method().as_str().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state.metrics.http_request(
+        &route,
+        &method,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
