@@ -90,8 +90,24 @@ async fn chat_html_contains_the_history_in_order_and_escaped() {
     // Own messages are marked for the right-hand blue style, others' not.
     assert_eq!(html.matches("class=\"message own\"").count(), 2);
     assert_eq!(html.matches("class=\"message other\"").count(), 1);
-    // The bundle that hydrates the page is linked.
-    assert!(html.contains("/pkg/chat98.js"));
+    // The bundle that hydrates the page and its stylesheet are linked, by
+    // their plain names or, once cargo-leptos wrote hash.txt, hashed ones.
+    assert!(links_bundle_file(&html, "js"), "no script link");
+    assert!(links_bundle_file(&html, "css"), "no stylesheet link");
+}
+
+/// Whether `html` refers to `/pkg/chat98.<ext>` or `/pkg/chat98.<hash>.<ext>`.
+fn links_bundle_file(html: &str, ext: &str) -> bool {
+    html.split("/pkg/chat98.").skip(1).any(|rest| {
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            .collect();
+        name == ext
+            || name
+                .strip_suffix(&format!(".{ext}"))
+                .is_some_and(|hash| hash.len() == 22 && !hash.contains('.'))
+    })
 }
 
 #[tokio::test]

@@ -20,7 +20,13 @@ fn leptos_table(file: &str) -> Table {
 fn shared_keys_agree() {
     let build = leptos_table("Cargo.toml");
     let runtime = leptos_table("Leptos.toml");
-    for key in ["output-name", "site-root", "site-pkg-dir", "site-addr"] {
+    for key in [
+        "output-name",
+        "site-root",
+        "site-pkg-dir",
+        "site-addr",
+        "hash-files",
+    ] {
         assert!(build.contains_key(key), "Cargo.toml lacks {key}");
         assert!(runtime.contains_key(key), "Leptos.toml lacks {key}");
     }
@@ -32,18 +38,4 @@ fn shared_keys_agree() {
             );
         }
     }
-}
-
-#[test]
-fn the_stylesheet_link_matches_the_bundle_name() {
-    let runtime = leptos_table("Leptos.toml");
-    let name = runtime["output-name"]
-        .as_str()
-        .expect("output-name is a string");
-    let app = std::fs::read_to_string(format!("{}/src/app.rs", env!("CARGO_MANIFEST_DIR")))
-        .expect("src/app.rs");
-    assert!(
-        app.contains(&format!("/pkg/{name}.css")),
-        "src/app.rs does not link /pkg/{name}.css"
-    );
 }

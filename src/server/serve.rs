@@ -8,7 +8,7 @@ use axum::response::Redirect;
 use axum::routing::get;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
@@ -85,7 +85,9 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(timeout, request_timeout))
         .layer(from_fn(asset_caching))
-        .layer(CompressionLayer::new())
+        // Brotli's default (quality 11) costs far too much per request; the
+        // built bundle is precompressed at its best by cargo-leptos instead.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(from_fn_with_state(state.clone(), record_requests))
         .layer(
             // One line per request at info: method, path, status, latency.
@@ -106,6 +108,11 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let bound = listener.local_addr()?;
     let mut leptos_options = settings.leptos.clone();
     leptos_options.site_addr = bound;
+    if settings.hash_file_missing {
+        tracing::warn!(
+            "hash-files is on but hash.txt is not beside the binary: linking the bundle by its plain names"
+        );
+    }
     let mut state = AppState::new(leptos_options, db, settings);
     if let Some(url) = &state.settings.redis_url {
         state.fanout = Some(Fanout::new(

@@ -212,6 +212,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Peers whose X-Forwarded-For is believed.
     pub trusted_proxies: Vec<AddressBlock>,
+    /// Hashed file names were configured but hash.txt is not beside the binary.
+    pub hash_file_missing: bool,
 }
 
 /// Defaults of the account settings.
@@ -291,6 +293,13 @@ impl Settings {
         };
         if leptos.output_name.is_empty() {
             leptos.output_name = env!("CARGO_PKG_NAME").into();
+        }
+        // leptos panics rendering a page when hashing is on and hash.txt is
+        // missing (a binary built by plain cargo): use the plain names then.
+        let hash_file_missing =
+            leptos.hash_files && !hash_file(&leptos).is_some_and(|p| p.exists());
+        if hash_file_missing {
+            leptos.hash_files = false;
         }
         if let Some(addr) = args.site_addr {
             leptos.site_addr = addr;
@@ -427,6 +436,7 @@ impl Settings {
             presence_ttl,
             request_timeout,
             trusted_proxies,
+            hash_file_missing,
         })
     }
 
@@ -442,6 +452,12 @@ impl Settings {
     pub fn retention_text(&self) -> String {
         describe_duration(self.retention)
     }
+}
+
+/// Where leptos looks for cargo-leptos's list of file hashes: beside the binary.
+fn hash_file(leptos: &LeptosOptions) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.parent()?.join(leptos.hash_file.as_ref()))
 }
 
 /// The flag's (or variable's) duration, else the file's, else the default.

@@ -396,7 +396,10 @@ mod tests {
             client_id: None,
         };
         let mut last = hub.sequence().await;
-        assert!(!hub.publish(&mut last, message(5)), "stored before the start");
+        assert!(
+            !hub.publish(&mut last, message(5)),
+            "stored before the start"
+        );
         assert!(hub.publish(&mut last, message(7)));
         assert!(!hub.publish(&mut last, message(7)), "a duplicate");
         assert!(!hub.publish(&mut last, message(6)), "older than the last");
