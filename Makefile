@@ -33,7 +33,7 @@ help:
 	@echo "make lint   rustfmt and clippy for both the server and the browser build"
 
 run: tools
-	cargo leptos serve --release
+	cargo leptos serve --release --precompress
 
 test: tools browser unit fuzz e2e
 
@@ -51,13 +51,14 @@ unit:
 fuzz:
 	tests/fuzz/run
 
-# cargo-leptos builds the release server and WASM, starts the server and runs
-# Playwright at once; end2end/global-setup.ts waits for the server.
+# cargo-leptos builds the release server and WASM (with .br/.gz copies of the
+# bundle, served as they are), starts the server and runs Playwright at once;
+# end2end/global-setup.ts waits for the server.
 e2e:
 	rm -rf "$(E2E_DATA)" target/e2e-results.json
 	env -u DATABASE_URL LEPTOS_SITE_ADDR=$(E2E_ADDR) CHAT_DATA_DIR="$(E2E_DATA)" CHAT_REGISTER_MAX=100000 \
 	  CHAT98_E2E_DB="$(E2E_DATA)/chat98.db" CHAT98_BASE_URL=http://$(E2E_ADDR) \
-	  cargo leptos end-to-end --release
+	  cargo leptos end-to-end --release --precompress
 	node end2end/check-results.cjs
 
 lint: tools

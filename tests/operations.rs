@@ -155,20 +155,45 @@ async fn get_status(server: &TestServer, path: &str, cookie: &str) -> (u16, Valu
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
+/// A PostgreSQL database in a schema named `name`, reached through a proxy
+/// the test can cut or stall.
+async fn postgres_behind_proxy(base: &str, name: &str) -> (TcpProxy, String) {
+    let (user, rest) = base
+        .strip_prefix("postgres://")
+        .and_then(|r| r.split_once('@'))
+        .expect("TEST_DATABASE_URL like postgres://user@host:port/db");
+    let (addr, db) = rest.split_once('/').expect("a database name");
+    let proxy = TcpProxy::start(addr.to_owned()).await;
+    let through = format!("postgres://{user}@127.0.0.1:{}/{db}", proxy.port);
+    let schema = format!("chat98_it_{}_{name}", std::process::id());
+    let database = postgres_schema_url(&through, &schema);
+    (proxy, database)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_database_gets_a_503_within_the_request_timeout() {
+    let Some(base) = postgres_url() else { return };
+    let (proxy, database) = postgres_behind_proxy(&base, "stuck").await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_on(&database, &dir, &["--request-timeout", "1s"]);
+    let alice = register(&server, "alice", "correct horse").await;
+
+    proxy.stall();
+    let (status, body) = get_status(&server, "/api/chat/messages/", &alice).await;
+    // Answered by the request timeout (1 s), not by the pool giving up (5 s).
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(
+        body["detail"],
+        "The server took too long to answer. Please try again in a moment."
+    );
+    proxy.restore();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_storage_outage_answers_503_and_service_resumes_by_itself() {
     let Some(base) = postgres_url() else { return };
     // The server reaches PostgreSQL through a proxy the test can cut.
-    let (host, rest) = base
-        .strip_prefix("postgres://")
-        .and_then(|r| r.split_once('@'))
-        .map(|(user, r)| (user.to_owned(), r.to_owned()))
-        .expect("TEST_DATABASE_URL like postgres://user@host:port/db");
-    let (addr, db) = rest.split_once('/').expect("a database name");
-    let proxy = TcpProxy::start(addr.to_owned()).await;
-    let through = format!("postgres://{host}@127.0.0.1:{}/{db}", proxy.port);
-    let schema = format!("chat98_it_{}_outage", std::process::id());
-    let database = postgres_schema_url(&through, &schema);
+    let (proxy, database) = postgres_behind_proxy(&base, "outage").await;
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_on(&database, &dir, &[]);
     let alice = register(&server, "alice", "correct horse").await;

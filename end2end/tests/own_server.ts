@@ -20,12 +20,15 @@ export class OwnServer {
 
   static async start(env: Record<string, string> = {}): Promise<OwnServer> {
     const dataDir = mkdtempSync(join(tmpdir(), "chat98-e2e-"));
-    const child = spawn("../target/release/chat98", ["serve", "--site-addr", "127.0.0.1:0"], {
+    // From the project folder, as deployed: it reads Leptos.toml there
+    // (hashed bundle names, with hash.txt beside the binary).
+    const child = spawn("target/release/chat98", ["serve", "--site-addr", "127.0.0.1:0"], {
+      cwd: "..",
       env: {
         ...process.env,
         DATABASE_URL: "",
         CHAT_DATA_DIR: dataDir,
-        LEPTOS_SITE_ROOT: "../target/site",
+        LEPTOS_SITE_ROOT: "target/site",
         ...env,
       },
       stdio: ["ignore", "pipe", "inherit"],

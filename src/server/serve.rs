@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::Redirect;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -140,6 +141,13 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     );
     let hub = state.hub.clone();
     let fanout = state.fanout.clone();
+    // Answers go out as soon as they are written: with Nagle's algorithm a
+    // response written in parts waits for the client's delayed ACK (40 ms).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -15,6 +15,9 @@ pub struct TcpProxy {
 #[derive(Default)]
 struct ProxyState {
     cut: bool,
+    /// Accept connections but pass nothing on (a hung server).
+    stalled: bool,
+    held: Vec<TcpStream>,
     pipes: Vec<JoinHandle<()>>,
 }
 
@@ -27,10 +30,17 @@ impl TcpProxy {
         let shared = state.clone();
         let acceptor = tokio::spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {
-                if shared.lock().unwrap().cut {
-                    // Down: the connection is closed at once.
-                    drop(inbound);
-                    continue;
+                {
+                    let mut state = shared.lock().unwrap();
+                    if state.stalled {
+                        state.held.push(inbound);
+                        continue;
+                    }
+                    if state.cut {
+                        // Down: the connection is closed at once.
+                        drop(inbound);
+                        continue;
+                    }
                 }
                 let target = target.clone();
                 let pipe = tokio::spawn(async move {
@@ -57,8 +67,17 @@ impl TcpProxy {
         }
     }
 
+    /// Drops every open connection; new ones are accepted and never answered.
+    pub fn stall(&self) {
+        self.cut();
+        self.state.lock().unwrap().stalled = true;
+    }
+
     pub fn restore(&self) {
-        self.state.lock().unwrap().cut = false;
+        let mut state = self.state.lock().unwrap();
+        state.cut = false;
+        state.stalled = false;
+        state.held.clear();
     }
 }
 
