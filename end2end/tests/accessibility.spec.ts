@@ -5,7 +5,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Locator, Page } from "@playwright/test";
 import { fillCredentials, openChat, send } from "./chat";
 import { expect, test, waitForHydration } from "./console";
-import { OwnServer } from "./own_server";
+import { useOwnServer } from "./own_server";
 import { PASSWORD, signUp, uniqueName } from "./seed";
 
 /** axe-core's serious and critical findings on the page as it is now. */
@@ -58,11 +58,7 @@ test.describe("axe-core", () => {
 test.describe("in a room of its own", () => {
   // The live region says the latest arrival, and the Tab order depends on
   // what the pane holds: no other test may write here.
-  let server: OwnServer;
-  test.beforeAll(async () => {
-    server = await OwnServer.start();
-  });
-  test.afterAll(() => server.stop());
+  const server = useOwnServer();
 
   test("messages from others are announced through a polite live region, one's own are not", async ({
     browser,

@@ -2,15 +2,11 @@
 // in the HTML the server sends, before any script runs.
 import { openChat, send, shownMessages } from "./chat";
 import { expect, test, waitForHydration } from "./console";
-import { OwnServer } from "./own_server";
+import { useOwnServer } from "./own_server";
 import { uniqueName } from "./seed";
 
 // Comparing whole conversations needs a room no other test writes into.
-let server: OwnServer;
-test.beforeAll(async () => {
-  server = await OwnServer.start();
-});
-test.afterAll(() => server.stop());
+const server = useOwnServer();
 
 test("after a reload the same history appears, rendered by the server", async ({ browser }) => {
   const ann = uniqueName("ann");

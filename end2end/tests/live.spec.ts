@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 import { notReloaded, openChat, send, shownMessages, storedMessages } from "./chat";
 import { expect, test, waitForHydration } from "./console";
-import { OwnServer } from "./own_server";
+import { useOwnServer } from "./own_server";
 import { seedMessages, signUp, uniqueName } from "./seed";
 
 test("two people see each other's messages live, and who is online", async ({ browser }) => {
@@ -156,11 +156,7 @@ test("others see who is typing, and a hidden tab counts unread messages in its t
 });
 
 test.describe("with a short retention", () => {
-  let server: OwnServer;
-  test.beforeAll(async () => {
-    server = await OwnServer.start({ CHAT_RETENTION: "6s", CHAT_SWEEP_INTERVAL: "1s" });
-  });
-  test.afterAll(() => server.stop());
+  const server = useOwnServer({ CHAT_RETENTION: "6s", CHAT_SWEEP_INTERVAL: "1s" });
 
   test("an expired message leaves open pages, and a reload does not bring it back", async ({ browser }) => {
     const writer = await openChat(browser, uniqueName("brief"), server.baseURL);

@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 import { shownMessages, storedMessages } from "./chat";
 import { expect, test, waitForHydration } from "./console";
-import { OwnServer } from "./own_server";
+import { useOwnServer } from "./own_server";
 import { seedMessages, signUp, uniqueName } from "./seed";
 
 /** Refuses every websocket of `page`, so it sends over the REST API. */
@@ -103,11 +103,7 @@ test("a message that fails to send is marked, and Retry stores it once", async (
 
 test.describe("in a room of its own", () => {
   // Counting a long history needs a room no other test writes into.
-  let server: OwnServer;
-  test.beforeAll(async () => {
-    server = await OwnServer.start();
-  });
-  test.afterAll(() => server.stop());
+  const server = useOwnServer();
 
   test("scrolling up loads older messages and keeps the reader's place", async ({ browser }) => {
     const context = await browser.newContext({ baseURL: server.baseURL });

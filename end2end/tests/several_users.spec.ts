@@ -3,7 +3,7 @@
 // one order that every page and the server agree on.
 import { notReloaded, openChat, send, shownMessages, storedMessages } from "./chat";
 import { expect, test } from "./console";
-import { OwnServer } from "./own_server";
+import { useOwnServer } from "./own_server";
 import { uniqueName } from "./seed";
 
 test("a message shows up in every other open page without a reload", async ({ browser }) => {
@@ -20,11 +20,7 @@ test("a message shows up in every other open page without a reload", async ({ br
 
 test.describe("in a room of its own", () => {
   // Comparing whole conversations needs a room no other test writes into.
-  let server: OwnServer;
-  test.beforeAll(async () => {
-    server = await OwnServer.start();
-  });
-  test.afterAll(() => server.stop());
+  const server = useOwnServer();
 
   test("three people sending at once end with the same messages in the same order", async ({ browser }) => {
     const names = [uniqueName("ann"), uniqueName("bob"), uniqueName("cyd")];

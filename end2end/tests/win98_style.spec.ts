@@ -3,7 +3,7 @@
 import type { Locator, Page } from "@playwright/test";
 import { fillCredentials, openChat, send } from "./chat";
 import { expect, test, waitForHydration } from "./console";
-import { OwnServer } from "./own_server";
+import { useOwnServer } from "./own_server";
 import { PASSWORD, seedMessages, signUp, uniqueName } from "./seed";
 
 // The seed's palette, as the browser reports colours.
@@ -124,11 +124,7 @@ test("window, title bar, buttons, panes and bubbles follow the Win98 palette", a
 
 test.describe("pictures", () => {
   // Fixed names and messages need a fresh database of their own.
-  let server: OwnServer;
-  test.beforeAll(async () => {
-    server = await OwnServer.start();
-  });
-  test.afterAll(() => server.stop());
+  const server = useOwnServer();
 
   const look = { viewport: { width: 1024, height: 768 }, deviceScaleFactor: 1 };
 
