@@ -1,24 +1,75 @@
-import type { ConsoleMessage, Page } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
 
 /**
- * Collects console errors and warnings (hydration mismatches, CSP violations).
- * Chromium also logs every 4xx answer to a fetch; `expectedStatuses` names the
- * ones a test provokes on purpose (a validation error is a 400 by design).
+ * What a test provokes on purpose: an HTTP status (Chromium logs every 4xx
+ * answer to a fetch as an error; a validation error is a 400 by design) or a
+ * pattern of the console text.
  */
-export function watchConsole(page: Page, expectedStatuses: number[] = []): string[] {
-  const problems: string[] = [];
-  const expected = expectedStatuses.map(
-    (s) => `Failed to load resource: the server responded with a status of ${s} `,
-  );
-  page.on("console", (msg: ConsoleMessage) => {
-    if (expected.some((e) => msg.text().startsWith(e))) return;
-    if (msg.type() === "error" || msg.type() === "warning") {
-      problems.push(`${msg.type()}: ${msg.text()}`);
-    }
-  });
-  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
-  return problems;
+type Expected = number | RegExp;
+
+/**
+ * Collects console errors and warnings (hydration mismatches, CSP violations)
+ * and uncaught page errors from every browser context a test opens.
+ */
+export class ConsoleGuard {
+  readonly problems: string[] = [];
+  private expected: Expected[] = [];
+  private watched = new WeakSet<BrowserContext>();
+
+  /** Tells the guard about messages this test causes on purpose. */
+  allow(...expected: Expected[]) {
+    this.expected.push(...expected);
+  }
+
+  watch(context: BrowserContext) {
+    if (this.watched.has(context)) return;
+    this.watched.add(context);
+    context.on("console", (msg) => {
+      if (msg.type() !== "error" && msg.type() !== "warning") return;
+      if (this.isExpected(msg.text())) return;
+      this.problems.push(`${msg.type()}: ${msg.text()}`);
+    });
+    context.on("weberror", (err) => this.problems.push(`pageerror: ${err.error().message}`));
+  }
+
+  private isExpected(text: string): boolean {
+    return this.expected.some((e) =>
+      typeof e === "number"
+        ? text.startsWith(`Failed to load resource: the server responded with a status of ${e} `)
+        : e.test(text),
+    );
+  }
 }
+
+/**
+ * Every spec imports `test` from here: each test fails if any page it opened
+ * (in its own context or in one from `browser.newContext()`) logged an error
+ * or warning it did not `allow`.
+ */
+export const test = base.extend<{ consoleGuard: ConsoleGuard }>({
+  consoleGuard: [
+    async ({ browser, context }, use) => {
+      const guard = new ConsoleGuard();
+      guard.watch(context);
+      // Contexts the test makes itself are watched too, for this test only.
+      const newContext = browser.newContext;
+      browser.newContext = async (...args) => {
+        const made = await newContext.apply(browser, args);
+        guard.watch(made);
+        return made;
+      };
+      try {
+        await use(guard);
+      } finally {
+        browser.newContext = newContext;
+      }
+      expect(guard.problems, "console errors, warnings or page errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
 
 /** Resolves once the WASM bundle has hydrated the page. */
 export async function waitForHydration(page: Page) {

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { test } from "./console";
 
 export class OwnServer {
   private constructor(
@@ -52,4 +53,29 @@ export class OwnServer {
     this.process.kill("SIGTERM");
     rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A server of its own for the tests of the enclosing describe block (or
+ * file): started before them, once in each worker that runs them, and
+ * stopped after them.
+ */
+export function useOwnServer(env: Record<string, string> = {}): Pick<OwnServer, "baseURL" | "dbPath"> {
+  let server: OwnServer | undefined;
+  test.beforeAll(async () => {
+    server = await OwnServer.start(env);
+  });
+  test.afterAll(() => server?.stop());
+  const started = () => {
+    if (!server) throw new Error("the own server has not started");
+    return server;
+  };
+  return {
+    get baseURL() {
+      return started().baseURL;
+    },
+    get dbPath() {
+      return started().dbPath;
+    },
+  };
 }

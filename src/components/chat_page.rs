@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::announcer::Announcer;
 use super::composer::Composer;
 use super::conversation::Conversation;
 use super::hydrated::use_hydrated;
@@ -101,6 +102,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                     <MessagePane conversation retention_text=data.retention_text/>
                     <OnlinePane live/>
                 </div>
+                <Announcer conversation/>
                 <Composer
                     conversation
                     max_chars=data.max_message_chars

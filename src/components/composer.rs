@@ -51,6 +51,23 @@ pub fn Composer(
             let _ = el.focus();
         }
     };
+    // `autofocus` only works when a document loads: after signing in without
+    // a reload the focus would be left on nothing. Put the cursor in the box
+    // unless the user is already somewhere else, checked a frame later when
+    // the page they came from (and its focused field) is gone.
+    Effect::new(move |_| {
+        let Some(el) = input.get() else {
+            return;
+        };
+        request_animation_frame(move || {
+            let idle = document()
+                .active_element()
+                .is_none_or(|active| active.tag_name().eq_ignore_ascii_case("body"));
+            if idle {
+                let _ = el.focus();
+            }
+        });
+    });
     let on_keydown = move |ev: KeyboardEvent| {
         // Enter sends; Shift+Enter (and Enter while composing with an IME)
         // inserts a newline as usual.

@@ -100,6 +100,17 @@ impl Conversation {
         self.set_failure(client_id, Some(reason));
     }
 
+    /// The messages from other people with ids above `floor`, oldest first
+    /// (what arrived since the newest id was `floor`).
+    pub fn from_others_after(&self, floor: i64) -> Vec<ChatMessage> {
+        self.messages.with_untracked(|m| {
+            m.iter()
+                .filter(|m| m.id > floor && m.user.id != self.me)
+                .cloned()
+                .collect()
+        })
+    }
+
     /// Drops messages stored before `cutoff_ms` (ms since the epoch), as the
     /// server no longer serves them either.
     pub fn drop_expired(&self, cutoff_ms: f64, stamp_ms: impl Fn(&ChatMessage) -> f64) {

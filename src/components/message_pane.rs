@@ -103,6 +103,9 @@ pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl I
         <div class="message-pane-frame">
             <div
                 class="message-pane sunken-panel"
+                // Focusable so the keyboard can scroll it; a named region so
+                // screen readers can find it.
+                role="region"
                 tabindex="0"
                 aria-label="Messages"
                 node_ref=pane
@@ -118,7 +121,7 @@ pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl I
                             }
                         }
                     >
-                        <ol class="message-list" role="log" aria-live="polite" aria-label="Conversation">
+                        <ol class="message-list" aria-label="Conversation">
                             <For each=move || messages.get() key=|m| m.id let:message>
                                 <MessageBubble own=conversation.me == message.user.id message/>
                             </For>

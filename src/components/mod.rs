@@ -1,5 +1,6 @@
 //! Win98 widgets and the chat views built from them.
 
+pub mod announcer;
 pub mod chat_page;
 pub mod composer;
 pub mod conversation;

@@ -32,16 +32,12 @@ mod browser {
     pub fn track(conversation: Conversation) {
         let unread = RwSignal::new(0usize);
         let base = StoredValue::new(String::new());
-        let me = conversation.me;
         // Count what others add while hidden.
         Effect::new(move |seen: Option<Option<i64>>| {
             let last = conversation.messages.with(|m| m.last().map(|m| m.id));
             if let Some(seen) = seen {
                 if document().hidden() {
-                    let floor = seen.unwrap_or(0);
-                    let new = conversation.messages.with_untracked(|m| {
-                        m.iter().filter(|m| m.id > floor && m.user.id != me).count()
-                    });
+                    let new = conversation.from_others_after(seen.unwrap_or(0)).len();
                     unread.update(|n| *n += new);
                 }
             }

@@ -1,0 +1,160 @@
+// Windows 98 fidelity: the computed styles follow the seed's palette, and
+// the chat window and sign-in dialog look like their committed pictures.
+import type { Locator, Page } from "@playwright/test";
+import { fillCredentials, openChat, send } from "./chat";
+import { expect, test, waitForHydration } from "./console";
+import { useOwnServer } from "./own_server";
+import { PASSWORD, seedMessages, signUp, uniqueName } from "./seed";
+
+// The seed's palette, as the browser reports colours.
+const FACE = "rgb(192, 192, 192)";
+const LIGHT = "rgb(223, 223, 223)";
+const DARK = "rgb(64, 64, 64)";
+const SHADOW = "rgb(128, 128, 128)";
+const WHITE = "rgb(255, 255, 255)";
+const FRAME = "rgb(10, 10, 10)";
+const NAVY = "rgb(0, 0, 128)";
+const OWN_BUBBLE = "rgb(204, 229, 255)";
+const OTHER_BUBBLE = "rgb(234, 234, 234)";
+const TIME_GREY = "rgb(99, 99, 99)";
+
+/** Each side's border colour and width: top, left, right, bottom. */
+function bevel(topLeft: string, bottomRight: string, width: string) {
+  return {
+    borderTopColor: topLeft,
+    borderLeftColor: topLeft,
+    borderRightColor: bottomRight,
+    borderBottomColor: bottomRight,
+    borderTopWidth: width,
+    borderLeftWidth: width,
+    borderRightWidth: width,
+    borderBottomWidth: width,
+  };
+}
+const RAISED = bevel(LIGHT, DARK, "2px");
+const PRESSED = bevel(DARK, LIGHT, "2px");
+const SUNKEN = bevel(SHADOW, WHITE, "2px");
+
+/** The computed values of `expected`'s properties on `target`. */
+async function computed(target: Locator, expected: Record<string, string>) {
+  const names = Object.keys(expected);
+  return target.evaluate((el, names) => {
+    const style = getComputedStyle(el) as any;
+    return Object.fromEntries(names.map((n) => [n, style[n]]));
+  }, names);
+}
+
+async function expectStyle(target: Locator, expected: Record<string, string>) {
+  expect(await computed(target, expected)).toEqual(expected);
+}
+
+/** Holds the primary mouse button down over `target` while `check` runs. */
+async function whilePressed(page: Page, target: Locator, check: () => Promise<void>) {
+  const box = await target.boundingBox();
+  if (!box) throw new Error("nothing to press");
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  try {
+    await check();
+  } finally {
+    // Let go elsewhere, so the press does not become a click.
+    await page.mouse.move(0, 0);
+    await page.mouse.up();
+  }
+}
+
+test("window, title bar, buttons, panes and bubbles follow the Win98 palette", async ({ browser }) => {
+  const other = await openChat(browser, uniqueName("other"));
+  const page = await openChat(browser, uniqueName("stylist"));
+  await send(other, "a grey bubble on the left");
+  await send(page, "a blue bubble on the right");
+  const mine = page.locator(".message.own[data-id]", { hasText: "a blue bubble on the right" });
+  const theirs = page.locator(".message.other[data-id]", { hasText: "a grey bubble on the left" });
+  await expect(mine).toHaveCount(1);
+  await expect(theirs).toHaveCount(1);
+
+  const win = page.locator("section.window.chat-window");
+  await expectStyle(page.locator("body"), { backgroundColor: "rgb(0, 128, 128)" });
+  await expectStyle(win, { backgroundColor: FACE, ...RAISED });
+  expect((await computed(win, { fontFamily: "" })).fontFamily).toMatch(/^"MS Sans Serif"/);
+  await expectStyle(win.locator(".title-bar"), {
+    backgroundImage: `linear-gradient(90deg, ${NAVY}, rgb(16, 132, 208))`,
+    color: WHITE,
+  });
+  await expectStyle(win.locator(".title-bar-text"), { fontWeight: "700", fontSize: "11px" });
+
+  // Buttons: raised, and inside out while the mouse button is down.
+  const sendButton = page.getByRole("button", { name: "Send" });
+  const logOff = page.getByRole("button", { name: "Log Off" });
+  await page.getByRole("textbox", { name: "Message" }).fill("not sent: the press is let go elsewhere");
+  for (const button of [sendButton, logOff]) {
+    await expectStyle(button, { backgroundColor: FACE, fontSize: "11px", ...RAISED });
+    await whilePressed(page, button, () => expectStyle(button, PRESSED));
+    await expectStyle(button, RAISED);
+  }
+  await expectStyle(sendButton, { paddingTop: "4px", paddingLeft: "10px" });
+  const maximize = win.getByRole("button", { name: "Maximize" });
+  const titleRaised = bevel(WHITE, FRAME, "1px");
+  await expectStyle(maximize, { backgroundColor: FACE, ...titleRaised });
+  await whilePressed(page, maximize, () => expectStyle(maximize, bevel(FRAME, WHITE, "1px")));
+  await expect(win).not.toHaveClass(/maximized/);
+
+  // Inset panes: the messages, the text box and the online list.
+  for (const pane of [
+    page.locator(".message-pane"),
+    page.getByRole("textbox", { name: "Message" }),
+    page.locator(".online-list"),
+  ]) {
+    await expectStyle(pane, { backgroundColor: WHITE, ...SUNKEN });
+  }
+
+  // Bubbles: blue for mine, grey for theirs, both with the seed's thin inset edge.
+  const bubble = {
+    ...bevel(DARK, LIGHT, "1px"),
+    paddingTop: "6px",
+    paddingLeft: "10px",
+    marginTop: "6px",
+    fontSize: "12px",
+  };
+  await expectStyle(mine.locator(".message-bubble"), { backgroundColor: OWN_BUBBLE, ...bubble });
+  await expectStyle(theirs.locator(".message-bubble"), { backgroundColor: OTHER_BUBBLE, ...bubble });
+  await expectStyle(mine.locator(".message-header"), { color: NAVY, fontWeight: "700", fontSize: "11px" });
+  await expectStyle(mine.locator(".message-time"), { color: TIME_GREY, fontSize: "10px", marginLeft: "5px" });
+});
+
+test.describe("pictures", () => {
+  // Fixed names and messages need a fresh database of their own.
+  const server = useOwnServer();
+
+  const look = { viewport: { width: 1024, height: 768 }, deviceScaleFactor: 1 };
+
+  test("the chat window matches its baseline picture", async ({ browser }) => {
+    const context = await browser.newContext({ ...look, baseURL: server.baseURL });
+    await signUp(context.request, "bob");
+    seedMessages("bob", ["Hi alice! Welcome to chat98."], server.dbPath);
+    await signUp(context.request, "alice");
+    seedMessages("alice", ["Thanks, bob. It looks just like 1998.", "Two lines:\nlike this."], server.dbPath);
+    const page = await context.newPage();
+    await page.goto("/chat");
+    await waitForHydration(page);
+    await expect(page.locator(".status-link")).toHaveText("Connected");
+    await expect(page.locator(".online-user")).toHaveText(["alice"]);
+
+    // The times of day differ from run to run.
+    await expect(page.locator("section.chat-window")).toHaveScreenshot("chat-window.png", {
+      mask: [page.locator(".message-time")],
+      maxDiffPixelRatio: 0.01,
+    });
+  });
+
+  test("the sign-in dialog matches its baseline picture", async ({ browser }) => {
+    const context = await browser.newContext({ ...look, baseURL: server.baseURL });
+    const page = await context.newPage();
+    await page.goto("/login");
+    await waitForHydration(page);
+    await fillCredentials(page, "alice", PASSWORD);
+    await expect(page.locator("section.window.dialog")).toHaveScreenshot("login-dialog.png", {
+      maxDiffPixelRatio: 0.01,
+    });
+  });
+});
