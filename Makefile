@@ -25,7 +25,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 E2E_ADDR := 127.0.0.1:3098
 E2E_DATA := $(CURDIR)/target/e2e-data
 
-.PHONY: help run test tools browser unit fuzz e2e lint
+.PHONY: help run test tools browser unit fuzz e2e bench-smoke lint
 
 help:
 	@echo "make run    build (release) and serve chat98 at http://127.0.0.1:3000"
@@ -35,7 +35,7 @@ help:
 run: tools
 	cargo leptos serve --release --precompress
 
-test: tools browser unit fuzz e2e
+test: tools browser unit fuzz e2e bench-smoke
 
 # Every test against SQLite; then, with TEST_DATABASE_URL, every integration
 # test again with its servers on PostgreSQL (leftover test schemas dropped first).
@@ -61,9 +61,14 @@ e2e:
 	  cargo leptos end-to-end --release --precompress
 	node end2end/check-results.cjs
 
+# The load harness in a tiny mode, so it keeps working (figures: BENCHMARKS.md).
+bench-smoke:
+	benches/run smoke
+
 lint: tools
 	cargo fmt --all --check
 	cargo clippy --release --all-targets --features ssr -- -D warnings
+	cargo clippy --release -p loadgen -- -D warnings
 	cargo clippy --release --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 tools:

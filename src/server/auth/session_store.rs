@@ -1,6 +1,10 @@
 //! tower-sessions storage in the chat database (SQLite or PostgreSQL), so
 //! sessions survive restarts and are shared by every server process.
 
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -10,15 +14,51 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
 use crate::server::entities::session;
 
+/// An unchanged session's expiry is written back at most this often: idle
+/// expiry is extended on every request, and a write per page view would make
+/// reading the chat a stream of database writes.
+const EXPIRY_REFRESH: time::Duration = time::Duration::minutes(10);
+/// Sessions whose last write this process remembers, beyond which it forgets
+/// them all (the next save of each is then written, nothing worse).
+const REMEMBERED: usize = 100_000;
+
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
+    /// What each session last looked like in the database: its data's hash
+    /// and expiry.
+    written: Arc<Mutex<HashMap<Id, (u64, time::OffsetDateTime)>>>,
 }
 
 impl DbSessionStore {
     pub fn new(db: DatabaseConnection) -> Self {
-        DbSessionStore { db }
+        DbSessionStore {
+            db,
+            written: Arc::default(),
+        }
     }
+
+    fn remember(&self, id: Id, data: &str, expiry: time::OffsetDateTime) {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        if written.len() >= REMEMBERED {
+            written.clear();
+        }
+        written.insert(id, (hash(data), expiry));
+    }
+
+    /// Whether saving `data` with `expiry` would change nothing that matters.
+    fn is_redundant(&self, id: &Id, data: &str, expiry: time::OffsetDateTime) -> bool {
+        let written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        written.get(id).is_some_and(|(stored, stored_expiry)| {
+            *stored == hash(data) && expiry - *stored_expiry < EXPIRY_REFRESH
+        })
+    }
+}
+
+fn hash(data: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    data.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn backend(e: sea_orm::DbErr) -> session_store::Error {
@@ -35,22 +75,27 @@ fn to_time(t: DateTime<Utc>) -> time::OffsetDateTime {
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
-fn to_row(record: &Record) -> session_store::Result<session::ActiveModel> {
-    let data = serde_json::to_string(&record.data)
-        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-    Ok(session::ActiveModel {
+/// The data as stored, keys sorted so that equal data encodes equally.
+fn encode(record: &Record) -> session_store::Result<String> {
+    let sorted: BTreeMap<_, _> = record.data.iter().collect();
+    serde_json::to_string(&sorted).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
+fn to_row(record: &Record, data: String) -> session::ActiveModel {
+    session::ActiveModel {
         id: Set(record.id.to_string()),
         data: Set(data),
         expiry_date: Set(to_chrono(record.expiry_date)),
-    })
+    }
 }
 
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // Ids are 128 random bits; on the unlikely collision draw another.
+        let data = encode(record)?;
         loop {
-            let inserted = session::Entity::insert(to_row(record)?)
+            let inserted = session::Entity::insert(to_row(record, data.clone()))
                 .on_conflict(
                     OnConflict::column(session::Column::Id)
                         .do_nothing()
@@ -60,6 +105,7 @@ impl SessionStore for DbSessionStore {
                 .await
                 .map_err(backend)?;
             if inserted == 1 {
+                self.remember(record.id, &data, record.expiry_date);
                 return Ok(());
             }
             record.id = Id::default();
@@ -67,7 +113,11 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        session::Entity::insert(to_row(record)?)
+        let data = encode(record)?;
+        if self.is_redundant(&record.id, &data, record.expiry_date) {
+            return Ok(());
+        }
+        session::Entity::insert(to_row(record, data.clone()))
             .on_conflict(
                 OnConflict::column(session::Column::Id)
                     .update_columns([session::Column::Data, session::Column::ExpiryDate])
@@ -76,6 +126,7 @@ impl SessionStore for DbSessionStore {
             .exec_without_returning(&self.db)
             .await
             .map_err(backend)?;
+        self.remember(record.id, &data, record.expiry_date);
         Ok(())
     }
 
@@ -85,18 +136,24 @@ impl SessionStore for DbSessionStore {
             .one(&self.db)
             .await
             .map_err(backend)?;
-        row.map(|row| {
-            Ok(Record {
-                id: *id,
-                data: serde_json::from_str(&row.data)
-                    .map_err(|e| session_store::Error::Decode(e.to_string()))?,
-                expiry_date: to_time(row.expiry_date),
-            })
-        })
-        .transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let record = Record {
+            id: *id,
+            data: serde_json::from_str(&row.data)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
+            expiry_date: to_time(row.expiry_date),
+        };
+        self.remember(record.id, &encode(&record)?, record.expiry_date);
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
         session::Entity::delete_by_id(id.to_string())
             .exec(&self.db)
             .await

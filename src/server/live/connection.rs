@@ -122,7 +122,9 @@ pub async fn run(
             send(&outbox, &ServerFrame::Presence { users })?;
         }
         let mut last_sent = match after {
-            Some(after) => catch_up(&outbox, &state, protocol, after).await?,
+            // Boxed (here and for `receive`): an idle connection then holds
+            // only the loop's state, not the largest of these futures.
+            Some(after) => Box::pin(catch_up(&outbox, &state, protocol, after)).await?,
             None => 0,
         };
         let mut heartbeat = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECS));
@@ -146,7 +148,8 @@ pub async fn run(
                                 return Err(Close(close_code::SIZE, "frame too large"));
                             }
                             let typing_due = last_typing.is_none_or(|t| t.elapsed() >= TYPING_EVERY);
-                            match receive(&outbox, &state, &author, protocol, text.as_str(), typing_due).await? {
+                            let received = Box::pin(receive(&outbox, &state, &author, protocol, text.as_str(), typing_due));
+                            match received.await? {
                                 Received::Typing => last_typing = Some(Instant::now()),
                                 Received::Other => {}
                             }

@@ -15,6 +15,9 @@ use crate::server::rest::history_query::read_after;
 use crate::server::rest::signed_in::SignedIn;
 use crate::server::AppState;
 
+/// Bytes read from a socket at a time (allocated for every open socket).
+const READ_BUFFER: usize = 2 * 1024;
+
 /// The largest frame a client may send.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
@@ -53,8 +56,9 @@ pub async fn chat_socket(
     let upgrade = upgrade
         .protocols([SUBPROTOCOL])
         // Small buffers: an idle connection should cost kilobytes, not axum's
-        // default of over 100 KiB.
-        .read_buffer_size(4 * 1024)
+        // default of over 100 KiB. Chat frames are small; a larger one is
+        // read in several steps.
+        .read_buffer_size(READ_BUFFER)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(MAX_FRAME_BYTES)
