@@ -491,3 +491,20 @@ async fn pages_carry_security_headers_and_a_nonce_on_the_hydration_script() {
         .unwrap()
         .contains(&nonce));
 }
+
+#[tokio::test]
+async fn an_active_session_stays_and_an_idle_one_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir, &["--session-idle", "4s"]);
+    let cookie = register(&server, "alice", "correct horse").await;
+    // Requests keep extending the idle expiry, past the first 4 s (unchanged
+    // sessions are written back at most every quarter of the idle time).
+    let active_until = std::time::Instant::now() + std::time::Duration::from_secs(7);
+    while std::time::Instant::now() < active_until {
+        assert_eq!(me(&server, &cookie).await, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    // Then 5 s without a request: signed out.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    assert_eq!(me(&server, &cookie).await, 401);
+}

@@ -56,13 +56,17 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let settings = &state.settings;
     let idle = time::Duration::try_from(settings.session_idle).unwrap_or(time::Duration::days(30));
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name(SESSION_COOKIE)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_path("/")
-        .with_secure(settings.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(idle));
+    let sessions =
+        SessionManagerLayer::new(DbSessionStore::new(state.db.clone(), settings.session_idle))
+            .with_name(SESSION_COOKIE)
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_path("/")
+            .with_secure(settings.secure_cookies)
+            .with_expiry(Expiry::OnInactivity(idle))
+            // Every request extends the idle expiry (cookie and record); the store
+            // writes an unchanged record back only now and then.
+            .with_always_save(true);
     let allowed = state.allowed_origins.clone();
     let timeout = settings.request_timeout;
 
@@ -132,6 +136,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     }
     tokio::spawn(delete_expired_sessions(DbSessionStore::new(
         state.db.clone(),
+        state.settings.session_idle,
     )));
     tokio::spawn(Sweeper::for_state(&state).run());
     info!(

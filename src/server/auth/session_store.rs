@@ -14,9 +14,10 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
 use crate::server::entities::session;
 
-/// An unchanged session's expiry is written back at most this often: idle
-/// expiry is extended on every request, and a write per page view would make
-/// reading the chat a stream of database writes.
+/// An unchanged session's expiry is written back at most this often (or a
+/// quarter of the idle time, if shorter): idle expiry is extended on every
+/// request, and a write per page view would make reading the chat a stream
+/// of database writes.
 const EXPIRY_REFRESH: time::Duration = time::Duration::minutes(10);
 /// Sessions whose last write this process remembers, beyond which it forgets
 /// them all (the next save of each is then written, nothing worse).
@@ -28,13 +29,17 @@ pub struct DbSessionStore {
     /// What each session last looked like in the database: its data's hash
     /// and expiry.
     written: Arc<Mutex<HashMap<Id, (u64, time::OffsetDateTime)>>>,
+    refresh: time::Duration,
 }
 
 impl DbSessionStore {
-    pub fn new(db: DatabaseConnection) -> Self {
+    /// A store for sessions that expire after `idle` without a request.
+    pub fn new(db: DatabaseConnection, idle: std::time::Duration) -> Self {
+        let quarter = time::Duration::try_from(idle / 4).unwrap_or(EXPIRY_REFRESH);
         DbSessionStore {
             db,
             written: Arc::default(),
+            refresh: quarter.min(EXPIRY_REFRESH),
         }
     }
 
@@ -50,7 +55,7 @@ impl DbSessionStore {
     fn is_redundant(&self, id: &Id, data: &str, expiry: time::OffsetDateTime) -> bool {
         let written = self.written.lock().unwrap_or_else(|e| e.into_inner());
         written.get(id).is_some_and(|(stored, stored_expiry)| {
-            *stored == hash(data) && expiry - *stored_expiry < EXPIRY_REFRESH
+            *stored == hash(data) && expiry - *stored_expiry < self.refresh
         })
     }
 }
