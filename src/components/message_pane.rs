@@ -79,13 +79,22 @@ pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl I
 
     // Older messages loaded above: the browser may stay pinned to the top
     // edge; put the reader back where they were, counted from the bottom.
+    // Once more on the next frame: the note above the history (Loading... /
+    // the Load older button) is swapped in the same turn, after this effect,
+    // and a browser still pinned to the top edge would move with it.
     let oldest = Memo::new(move |_| messages.with(|m| m.first().map(|m| m.id)));
     Effect::new(move |previous: Option<Option<i64>>| {
         let current = oldest.get();
         if let (Some(Some(before)), Some(now)) = (previous, current) {
             if now < before {
                 if let Some(el) = pane.get_untracked() {
-                    el.set_scroll_top(-from_bottom.get_value());
+                    let keep = from_bottom.get_value();
+                    el.set_scroll_top(-keep);
+                    request_animation_frame(move || {
+                        if let Some(el) = pane.get_untracked() {
+                            el.set_scroll_top(-keep);
+                        }
+                    });
                 }
             }
         }
