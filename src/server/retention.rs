@@ -18,7 +18,12 @@ pub use sweeper::{RetentionStats, Sweeper};
 
 /// Rows deleted per statement: each statement is its own short transaction,
 /// so writers and readers wait at most for one batch, never for a whole sweep.
-pub const SWEEP_BATCH: u64 = 1000;
+pub const SWEEP_BATCH: u64 = 250;
+
+/// A pause between batches: a writer that found the database busy (SQLite
+/// has one writer at a time) gets its turn before the next batch, instead of
+/// backing off again and again while a large sweep runs.
+const BETWEEN_BATCHES: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// A sweep that failed part way; what it deleted before stays deleted.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +55,7 @@ pub async fn sweep(
         if n == 0 {
             return Ok(deleted);
         }
+        tokio::time::sleep(BETWEEN_BATCHES).await;
     }
 }
 

@@ -7,6 +7,7 @@ mod fanout;
 mod http;
 mod http_load;
 mod idle;
+mod paced;
 mod sends;
 mod server;
 mod stats;
@@ -83,6 +84,15 @@ enum Scenario {
         per_sender: usize,
         #[arg(long, value_enum, default_value = "ws")]
         via: sends::Via,
+    },
+    /// REST posts at a fixed rate (e.g. while the server sweeps)
+    Paced {
+        #[command(flatten)]
+        targets: Targets,
+        #[arg(long, default_value_t = 100)]
+        rate: u32,
+        #[arg(long, default_value_t = 10)]
+        seconds: u32,
     },
     /// Keep-alive GETs of one path, signed in, after seeding messages
     Http {
@@ -190,6 +200,20 @@ async fn main() {
                 senders,
                 per_sender,
                 via,
+            )
+            .await
+        }
+        Scenario::Paced {
+            targets,
+            rate,
+            seconds,
+        } => {
+            let prepared = prepare(&targets).await;
+            paced::run(
+                prepared.addrs[0],
+                prepared.cookies[0].clone(),
+                rate,
+                seconds,
             )
             .await
         }

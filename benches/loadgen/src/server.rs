@@ -25,7 +25,10 @@ impl Server {
             .args(["--message-burst", "1000000000", "--register-max", "1000000"])
             .args(["--login-max-failures", "1000000"])
             .args(extra)
-            .env("RUST_LOG", "warn,chat98::server::serve=info")
+            .env(
+                "RUST_LOG",
+                "warn,chat98::server::serve=info,chat98::server::retention=info",
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         if !extra.iter().any(|a| a == "--database-url") {
@@ -37,6 +40,9 @@ impl Server {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.contains("swept expired messages") {
+                    eprintln!("server: {line}");
+                }
                 if let Some(rest) = line.split("listening on http://").nth(1) {
                     let addr = rest
                         .split_whitespace()
