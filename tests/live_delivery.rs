@@ -9,30 +9,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
-use support::http::Response;
-use support::server::{client, register, TestServer};
+use support::server::{client, post_message as post_rest, register, stored_ids, TestServer};
 use support::ws::{connect, open, Open, Socket};
-
-async fn post_rest(server: &TestServer, cookie: &str, content: &str) -> Response {
-    client()
-        .post(server.url("/api/chat/messages/"))
-        .header("cookie", cookie)
-        .json(&json!({ "content": content }))
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn stored_ids(server: &TestServer, cookie: &str) -> Vec<i64> {
-    let res = client()
-        .get(server.url("/api/chat/messages/?limit=500"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    let all: Vec<Value> = res.json().await.unwrap();
-    all.iter().map(|m| m["id"].as_i64().unwrap()).collect()
-}
 
 /// The ids of the next `n` message frames (seed or v2).
 async fn next_message_ids(socket: &mut Socket, n: usize) -> Vec<i64> {

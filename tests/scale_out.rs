@@ -11,7 +11,7 @@ use tempfile::TempDir;
 
 use support::databases::{postgres_schema_url, postgres_url};
 use support::redis::{redis_url, unique_prefix, OwnRedis};
-use support::server::{client, register, TestServer};
+use support::server::{client, post_message, register, stored_ids, TestServer};
 use support::ws::{connect, Socket};
 
 /// How long a process may take to notice Redis leaving or coming back.
@@ -44,6 +44,12 @@ impl Cluster {
         let b = TestServer::start_on(&database, &dirs.1, &args);
         Some(Cluster { a, b, _dirs: dirs })
     }
+
+    /// Waits until both processes answer ready (subscribed to Redis).
+    async fn ready(&self) {
+        await_readiness(&self.a, 200).await;
+        await_readiness(&self.b, 200).await;
+    }
 }
 
 async fn readiness(server: &TestServer) -> (u16, Value) {
@@ -65,28 +71,12 @@ async fn await_readiness(server: &TestServer, status: u16) -> Value {
     }
 }
 
+/// Posts over REST and returns the stored message's id.
 async fn post_rest(server: &TestServer, cookie: &str, content: &str) -> i64 {
-    let res = client()
-        .post(server.url("/api/chat/messages/"))
-        .header("cookie", cookie)
-        .json(&json!({ "content": content }))
-        .send()
-        .await
-        .unwrap();
+    let res = post_message(server, cookie, content).await;
     assert_eq!(res.status(), 201, "posting {content:?}");
     let body: Value = res.json().await.unwrap();
     body["id"].as_i64().unwrap()
-}
-
-async fn stored_ids(server: &TestServer, cookie: &str) -> Vec<i64> {
-    let res = client()
-        .get(server.url("/api/chat/messages/?limit=500"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    let all: Vec<Value> = res.json().await.unwrap();
-    all.iter().map(|m| m["id"].as_i64().unwrap()).collect()
 }
 
 /// Message ids from `socket` until `last` arrives (other frames skipped).
@@ -115,9 +105,8 @@ async fn messages_posted_to_any_process_reach_every_process_in_order_once() {
     let Some(cluster) = Cluster::start("order", &redis, &[]) else {
         return;
     };
+    cluster.ready().await;
     let (a, b) = (&cluster.a, &cluster.b);
-    await_readiness(a, 200).await;
-    await_readiness(b, 200).await;
     let alice = register(a, "alice", "correct horse").await;
     let bob = register(b, "bob", "battery staple").await;
     let mut alice_on_a = connect(a, &alice, true, "").await;
@@ -169,8 +158,7 @@ async fn presence_and_typing_span_processes_and_a_crashed_process_drops_out() {
     let Some(mut cluster) = Cluster::start("presence", &redis, &["--presence-ttl", "3s"]) else {
         return;
     };
-    await_readiness(&cluster.a, 200).await;
-    await_readiness(&cluster.b, 200).await;
+    cluster.ready().await;
     let (a, b) = (&cluster.a, &cluster.b);
     let alice = register(a, "alice", "correct horse").await;
     let bob = register(b, "bob", "battery staple").await;
@@ -223,9 +211,8 @@ async fn a_redis_outage_keeps_local_delivery_and_loses_no_message() {
     let Some(cluster) = Cluster::start("outage", &own.url(), &[]) else {
         return;
     };
+    cluster.ready().await;
     let (a, b) = (&cluster.a, &cluster.b);
-    await_readiness(a, 200).await;
-    await_readiness(b, 200).await;
     let alice = register(a, "alice", "correct horse").await;
     let bob = register(b, "bob", "battery staple").await;
     let mut on_a = connect(a, &alice, true, "").await;
@@ -250,8 +237,7 @@ async fn a_redis_outage_keeps_local_delivery_and_loses_no_message() {
     assert_eq!(ids_through(&mut on_b, during_b).await, [during_a, during_b]);
 
     own.resume();
-    await_readiness(a, 200).await;
-    await_readiness(b, 200).await;
+    cluster.ready().await;
     let after = post_rest(b, &bob, "after the outage").await;
 
     let stored = stored_ids(a, &alice).await;

@@ -163,3 +163,32 @@ pub async fn register(server: &TestServer, username: &str, password: &str) -> St
     assert_eq!(res.status(), 200, "registering {username}");
     session_cookie(&res).expect("a session cookie")
 }
+
+/// Posts `content` through the REST API as the session's user.
+pub async fn post_message(
+    server: &TestServer,
+    cookie: &str,
+    content: &str,
+) -> super::http::Response {
+    client()
+        .post(server.url("/api/chat/messages/"))
+        .header("cookie", cookie)
+        .json(&serde_json::json!({ "content": content }))
+        .send()
+        .await
+        .expect("post a message")
+}
+
+/// The ids of the stored (retained) messages, oldest first (up to 500).
+pub async fn stored_ids(server: &TestServer, cookie: &str) -> Vec<i64> {
+    let res = client()
+        .get(server.url("/api/chat/messages/?limit=500"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("list messages");
+    let all: Vec<serde_json::Value> = res.json().await.expect("a JSON list");
+    all.iter()
+        .map(|m| m["id"].as_i64().expect("an id"))
+        .collect()
+}

@@ -48,6 +48,18 @@ impl Connection {
         self.read_answer().await
     }
 
+    /// `POST /api/chat/messages/` with `content` as the session's user.
+    pub async fn post_message(&mut self, cookie: &str, content: &str) -> std::io::Result<Answer> {
+        let body = serde_json::json!({ "content": content }).to_string();
+        self.request(
+            "POST",
+            "/api/chat/messages/",
+            &[("content-type", "application/json"), ("cookie", cookie)],
+            body.as_bytes(),
+        )
+        .await
+    }
+
     async fn read_answer(&mut self) -> std::io::Result<Answer> {
         let mut line = String::new();
         self.stream.read_line(&mut line).await?;

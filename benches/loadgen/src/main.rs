@@ -230,16 +230,9 @@ async fn main() {
                 .await
                 .expect("connect");
             for i in 0..seed {
-                let body = format!(
-                    r#"{{"content":"seeded message number {i}, about as long as a chat line"}}"#
-                );
+                let content = format!("seeded message number {i}, about as long as a chat line");
                 let answer = connection
-                    .request(
-                        "POST",
-                        "/api/chat/messages/",
-                        &[("content-type", "application/json"), ("cookie", &cookie)],
-                        body.as_bytes(),
-                    )
+                    .post_message(&cookie, &content)
                     .await
                     .expect("seed a message");
                 assert_eq!(answer.status, 201, "seeding");

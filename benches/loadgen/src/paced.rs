@@ -20,14 +20,8 @@ pub async fn run(target: SocketAddr, cookie: String, rate: u32, seconds: u32) ->
     for n in 0..total {
         let due = started + period * n;
         tokio::time::sleep_until(due.into()).await;
-        let body = format!(r#"{{"content":"paced {n}"}}"#);
         let answer = connection
-            .request(
-                "POST",
-                "/api/chat/messages/",
-                &[("content-type", "application/json"), ("cookie", &cookie)],
-                body.as_bytes(),
-            )
+            .post_message(&cookie, &format!("paced {n}"))
             .await;
         match answer {
             Ok(a) if a.status == 201 => {

@@ -77,15 +77,9 @@ pub async fn run(
                         return (latencies, per_sender);
                     };
                     for n in 0..per_sender {
-                        let body = format!(r#"{{"content":"r {i} {n}"}}"#);
                         let sent = Instant::now();
                         let answer = connection
-                            .request(
-                                "POST",
-                                "/api/chat/messages/",
-                                &[("content-type", "application/json"), ("cookie", &cookie)],
-                                body.as_bytes(),
-                            )
+                            .post_message(&cookie, &format!("r {i} {n}"))
                             .await;
                         match answer {
                             Ok(a) if a.status == 201 => {
