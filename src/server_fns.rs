@@ -18,7 +18,7 @@ mod ssr {
     pub async fn signed_in() -> Result<(AppState, user::Model), ChatError> {
         let state = AppState::from_context()?;
         let session = session::current_session().await?;
-        let me = session::signed_in_user(&session, &state.db)
+        let me = session::signed_in_user(&session, &state)
             .await?
             .ok_or_else(ChatError::not_signed_in)?;
         Ok((state, me))
@@ -42,7 +42,11 @@ pub async fn load_chat_page() -> Result<ChatPageData, ChatError> {
     async fn load() -> Result<ChatPageData, ChatError> {
         let (state, me) = ssr::signed_in().await?;
         let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
-        let messages = messages::recent(&state.db, messages::PAGE_HISTORY, cutoff).await?;
+        let window = messages::Window {
+            limit: messages::PAGE_HISTORY,
+            ..messages::Window::default()
+        };
+        let messages = state.hub.history(&state.db, window, cutoff).await?;
         Ok(ChatPageData {
             history_complete: (messages.len() as u64) < messages::PAGE_HISTORY,
             messages,
@@ -93,7 +97,7 @@ pub async fn load_older(before: i64) -> Result<Vec<ChatMessage>, ChatError> {
             after: None,
             limit: messages::PAGE_HISTORY,
         };
-        Ok(messages::page(&state.db, window, cutoff).await?)
+        Ok(state.hub.history(&state.db, window, cutoff).await?)
     }
     load(before).await.map_err(reject)
 }

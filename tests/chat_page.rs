@@ -31,7 +31,7 @@ async fn get_page(server: &TestServer, path: &str, cookie: &str) -> support::htt
 #[tokio::test]
 async fn chat_html_contains_the_history_in_order_and_escaped() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir, &[]);
+    let mut server = TestServer::start(&dir, &[]);
     let cookie = register(&server, "alice", "correct horse").await;
     register(&server, "Bob_98", "battery staple").await;
 
@@ -51,6 +51,7 @@ async fn chat_html_contains_the_history_in_order_and_escaped() {
     messages::insert(&db, &alice, "third & last", now)
         .await
         .unwrap();
+    server.restart();
 
     let res = get_page(&server, "/chat", &cookie).await;
     assert_eq!(res.status(), 200);
@@ -113,7 +114,7 @@ fn links_bundle_file(html: &str, ext: &str) -> bool {
 #[tokio::test]
 async fn only_the_most_recent_hundred_are_rendered() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir, &[]);
+    let mut server = TestServer::start(&dir, &[]);
     let cookie = register(&server, "alice", "correct horse").await;
     let db = open_db(&dir).await;
     let alice = user_named(&db, "alice").await;
@@ -122,6 +123,7 @@ async fn only_the_most_recent_hundred_are_rendered() {
             .await
             .unwrap();
     }
+    server.restart();
     let html = get_page(&server, "/chat", &cookie)
         .await
         .text()

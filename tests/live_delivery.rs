@@ -198,7 +198,7 @@ async fn rest_and_form_posts_reach_websocket_clients() {
 #[tokio::test]
 async fn catching_up_with_after_has_no_gap_and_no_duplicate() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir, &["--message-burst", "100000"]);
+    let mut server = TestServer::start(&dir, &["--message-burst", "100000"]);
     let alice = register(&server, "alice", "correct horse").await;
     // More than one catch-up page (500) is already stored.
     let db = support::server::open_db(&dir).await;
@@ -212,6 +212,7 @@ async fn catching_up_with_after_has_no_gap_and_no_duplicate() {
             .await
             .unwrap();
     }
+    server.restart();
     // 590 messages back: the catch-up needs two pages.
     let resume_after = 30;
 

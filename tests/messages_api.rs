@@ -374,10 +374,79 @@ async fn the_same_client_id_never_stores_twice() {
     assert_eq!(stored.len(), 3);
 }
 
+/// Posts arriving together are stored together (one insert per batch): each
+/// must still get its own row back, retries must still store once, and
+/// identical messages from one sender must each be stored.
+#[tokio::test]
+async fn many_posts_at_once_are_each_stored_once_and_answered_with_their_own_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir, &["--message-burst", "1000"]);
+    let alice = register(&server, "alice", "correct horse").await;
+    let bob = register(&server, "bob", "battery staple").await;
+
+    // 20 untagged (ten of them identical, from alice), and ten client ids
+    // each sent twice at once (a retry racing the original).
+    let mut bodies = Vec::new();
+    for i in 0..10 {
+        bodies.push((alice.clone(), json!({"content": "same words"})));
+        bodies.push((bob.clone(), json!({"content": format!("bob {i}")})));
+        let tagged = json!({"content": format!("tagged {i}"), "client_id": format!("t-{i}")});
+        bodies.push((alice.clone(), tagged.clone()));
+        bodies.push((alice.clone(), tagged));
+    }
+    let answers = futures::future::join_all(bodies.iter().map(|(cookie, body)| async {
+        let res = post(&server, cookie, body.clone()).await;
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap())
+    }))
+    .await;
+
+    let mut answered_ids = std::collections::BTreeSet::new();
+    for ((cookie, body), (status, answer)) in bodies.iter().zip(&answers) {
+        assert_eq!(answer["content"], body["content"], "{answer}");
+        let author = if cookie == &alice { "alice" } else { "bob" };
+        assert_eq!(answer["user"]["username"], author);
+        if body.get("client_id").is_none() {
+            assert_eq!(*status, 201);
+            assert!(
+                answered_ids.insert(answer["id"].as_i64().unwrap()),
+                "a row of its own"
+            );
+        } else {
+            assert!(*status == 201 || *status == 200, "{status}");
+            answered_ids.insert(answer["id"].as_i64().unwrap());
+        }
+    }
+    for i in 0..10 {
+        let pair: Vec<&(u16, Value)> = answers
+            .iter()
+            .filter(|(_, a)| a["client_id"] == format!("t-{i}"))
+            .collect();
+        assert_eq!(pair.len(), 2);
+        assert_eq!(
+            pair[0].1, pair[1].1,
+            "both answers name the one stored message"
+        );
+        let created: Vec<u16> = pair.iter().map(|(s, _)| *s).collect();
+        assert!(
+            created.contains(&201) && created.contains(&200),
+            "{created:?}"
+        );
+    }
+    let stored = list(&server, &alice, "").await;
+    assert_eq!(stored.len(), 30, "20 untagged and 10 tagged");
+    assert_eq!(
+        ids(&stored)
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>(),
+        answered_ids
+    );
+}
+
 #[tokio::test]
 async fn paging_with_limit_before_and_after() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&dir, &[]);
+    let mut server = TestServer::start(&dir, &[]);
     let alice_cookie = register(&server, "alice", "correct horse").await;
     let db = open_db(&dir).await;
     let alice = chat98::server::users::find_by_name(&db, "alice")
@@ -397,6 +466,7 @@ async fn paging_with_limit_before_and_after() {
                 .id,
         );
     }
+    server.restart();
 
     let newest = list(&server, &alice_cookie, "").await;
     assert_eq!(

@@ -127,29 +127,99 @@ pub async fn store(
 /// database (an arbitrary constant: the advisory lock's name).
 const INSERT_LOCK: i64 = 0x0c4a_7098;
 
-/// Like [`store`], for processes that share the database: also returns the
-/// id stored just before this message (0 if none), so that a process that
-/// hears of it can tell whether it missed one in between.
+/// A message to store: who sent it, what it says, the sender's id for it.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub author: user::Model,
+    pub content: String,
+    pub client_id: Option<String>,
+}
+
+/// Stores several messages in one statement, all stamped `at`: one write
+/// instead of one per message when many arrive at once (group commit).
 ///
-/// Inserts are serialized (a transaction-scoped advisory lock on PostgreSQL;
-/// SQLite has one writer anyway), so they commit in id order: once a message
-/// is visible, every lower id is visible or never will be.
-pub async fn store_sequenced(
+/// Returns, for each of `new` in order, the stored message, or `None` when
+/// its author already has a message under its client id (a retry, or the same
+/// retry twice in `new`). With `sequenced`, inserts are serialized across
+/// processes (a transaction-scoped advisory lock on PostgreSQL; SQLite has
+/// one writer anyway), so they commit in id order: once a message is visible,
+/// every lower id is visible or never will be. The id stored just before the
+/// first new one (0 if none) then comes back too, so that a process that hears
+/// of it can tell whether it missed one in between. Without `sequenced` it is 0.
+pub async fn store_many(
     db: &DatabaseConnection,
-    author: &user::Model,
-    content: &str,
-    client_id: Option<&str>,
+    new: &[NewMessage],
     at: DateTime<Utc>,
-) -> Result<(ChatMessage, i64), DbErr> {
+    sequenced: bool,
+) -> Result<(Vec<Option<ChatMessage>>, i64), DbErr> {
+    let at = at.trunc_subsecs(6);
+    let rows = new.iter().map(|m| message::ActiveModel {
+        user_id: Set(m.author.id),
+        content: Set(m.content.clone()),
+        timestamp: Set(at),
+        client_id: Set(m.client_id.clone()),
+        ..Default::default()
+    });
+    let insert = message::Entity::insert_many(rows)
+        .on_conflict_do_nothing_on([message::Column::UserId, message::Column::ClientId]);
+    if !sequenced {
+        // One statement: atomic without a transaction around it.
+        let stored = returned(insert.exec_with_returning_many(db).await?);
+        return Ok((match_stored(new, stored), 0));
+    }
     let txn = db.begin().await?;
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({INSERT_LOCK})"))
             .await?;
     }
-    let message = store(&txn, author, content, client_id, at).await?;
-    let previous = previous_id(&txn, message.id).await?;
+    let stored = returned(insert.exec_with_returning_many(&txn).await?);
+    let previous = match stored.first() {
+        Some(first) => previous_id(&txn, first.id).await?,
+        None => 0,
+    };
     txn.commit().await?;
-    Ok((message, previous))
+    Ok((match_stored(new, stored), previous))
+}
+
+/// The rows an insert returned, in id order (RETURNING promises no order).
+fn returned(result: sea_orm::TryInsertResult<Vec<message::Model>>) -> Vec<message::Model> {
+    let mut rows = match result {
+        sea_orm::TryInsertResult::Inserted(rows) => rows,
+        sea_orm::TryInsertResult::Empty | sea_orm::TryInsertResult::Conflicted => Vec::new(),
+    };
+    rows.sort_by_key(|m| m.id);
+    rows
+}
+
+/// Pairs each of `new` with its stored row. Tagged rows are told apart by
+/// (author, client id), which is unique; untagged ones by author and content,
+/// in id order (two identical ones are interchangeable).
+fn match_stored(new: &[NewMessage], stored: Vec<message::Model>) -> Vec<Option<ChatMessage>> {
+    use std::collections::{HashMap, VecDeque};
+    let mut tagged = HashMap::new();
+    let mut untagged: HashMap<(i64, String), VecDeque<message::Model>> = HashMap::new();
+    for row in stored {
+        match &row.client_id {
+            Some(id) => {
+                tagged.insert((row.user_id, id.clone()), row);
+            }
+            None => untagged
+                .entry((row.user_id, row.content.clone()))
+                .or_default()
+                .push_back(row),
+        }
+    }
+    new.iter()
+        .map(|m| {
+            let row = match &m.client_id {
+                Some(id) => tagged.remove(&(m.author.id, id.clone())),
+                None => untagged
+                    .get_mut(&(m.author.id, m.content.clone()))
+                    .and_then(VecDeque::pop_front),
+            };
+            row.map(|row| to_wire(row, &m.author))
+        })
+        .collect()
 }
 
 /// The highest id below `id`, or 0.

@@ -8,6 +8,7 @@ pub mod entities;
 pub mod fanout;
 pub mod http;
 pub mod live;
+pub mod message_writer;
 pub mod messages;
 pub mod metrics;
 pub mod ops;

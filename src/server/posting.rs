@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use sea_orm::SqlErr;
-
 use super::entities::user;
-use super::{messages, AppState};
+use super::message_writer::Outcome;
+use super::messages::{self, NewMessage};
+use super::AppState;
 use crate::error::ChatError;
 use crate::message_rules::{clean_client_id, clean_content};
 use crate::types::ChatMessage;
@@ -56,59 +56,33 @@ pub async fn post(
     submission: &Submission,
 ) -> Result<Posted, ChatError> {
     let (content, client_id) = check(submission, state.settings.max_message_chars)?;
-    // A retry is answered before the rate applies: it stores nothing.
-    if let Some(id) = &client_id {
-        if let Some(message) = messages::find_by_client_id(&state.db, author, id).await? {
-            return Ok(Posted {
-                message,
-                created: false,
-            });
-        }
-    }
     let now = Instant::now();
-    state
-        .send_rate
-        .take(author.id, now)
-        .map_err(ChatError::sending_too_fast)?;
-    // Store and publish in one turn, so every connection sees id order.
-    let mut last = state.hub.sequence().await;
-    let at = chrono::Utc::now();
-    let stored = match &state.fanout {
-        None => messages::store(&state.db, author, &content, client_id.as_deref(), at).await,
-        Some(fanout) => {
-            let stored =
-                messages::store_sequenced(&state.db, author, &content, client_id.as_deref(), at)
-                    .await;
-            if let Ok((message, previous)) = &stored {
-                // Another process may have stored one just before: it goes first.
-                let cutoff = state.settings.retention_cutoff(at);
-                let published = state
-                    .hub
-                    .publish_in_order(&state.db, cutoff, &mut last, message.clone(), *previous)
-                    .await;
-                if let Err(e) = published {
-                    tracing::warn!(error = %e, "could not read messages stored elsewhere; replaying shortly");
-                    fanout.request_replay();
-                }
-                fanout.message_stored(message.clone(), *previous);
-            }
-            stored.map(|(message, _)| message)
-        }
-    };
-    if let Ok(message) = &stored {
-        state.metrics.message_stored();
-        if state.fanout.is_none() {
-            state.hub.publish(&mut last, message.clone());
-        }
+    if let Err(wait) = state.send_rate.take(author.id, now) {
+        // A retry is answered even at the limit: it stores nothing.
+        return match &client_id {
+            Some(id) => match messages::find_by_client_id(&state.db, author, id).await? {
+                Some(message) => Ok(Posted {
+                    message,
+                    created: false,
+                }),
+                None => Err(ChatError::sending_too_fast(wait)),
+            },
+            None => Err(ChatError::sending_too_fast(wait)),
+        };
     }
-    drop(last);
-    match stored {
-        Ok(message) => Ok(Posted {
+    let new = NewMessage {
+        author: author.clone(),
+        content,
+        client_id: client_id.clone(),
+    };
+    let outcome = state.writer.store(state, new).await;
+    match outcome {
+        Ok(Outcome::Stored(message)) => Ok(Posted {
             message,
             created: true,
         }),
-        // The same retry raced in on another connection and won.
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+        // A retry of a message stored before: it did not count.
+        Ok(Outcome::AlreadyStored) => {
             state.send_rate.give_back(author.id, now);
             let id = client_id.as_deref().unwrap_or_default();
             let message = messages::find_by_client_id(&state.db, author, id)

@@ -27,7 +27,7 @@ use super::http::security_headers::{provide_request_nonce, security_headers};
 use super::http::server_fn_status::server_fn_status;
 use super::retention::Sweeper;
 use super::settings::Settings;
-use super::{db, live, messages, ops, rest, AppState};
+use super::{db, live, ops, rest, AppState};
 use crate::app::{shell, App};
 
 /// The session cookie's name.
@@ -56,17 +56,19 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let settings = &state.settings;
     let idle = time::Duration::try_from(settings.session_idle).unwrap_or(time::Duration::days(30));
-    let sessions =
-        SessionManagerLayer::new(DbSessionStore::new(state.db.clone(), settings.session_idle))
-            .with_name(SESSION_COOKIE)
-            .with_http_only(true)
-            .with_same_site(SameSite::Lax)
-            .with_path("/")
-            .with_secure(settings.secure_cookies)
-            .with_expiry(Expiry::OnInactivity(idle))
-            // Every request extends the idle expiry (cookie and record); the store
-            // writes an unchanged record back only now and then.
-            .with_always_save(true);
+    // Without Redis this is the only process: its sessions are its own.
+    let store = DbSessionStore::new(state.db.clone(), settings.session_idle)
+        .exclusive(state.fanout.is_none());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_secure(settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(idle))
+        // Every request extends the idle expiry (cookie and record); the store
+        // writes an unchanged record back only now and then.
+        .with_always_save(true);
     let allowed = state.allowed_origins.clone();
     let timeout = settings.request_timeout;
 
@@ -127,10 +129,8 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         )?);
     }
     // Live delivery starts after what is stored already.
-    state
-        .hub
-        .start_after(messages::newest_id(&state.db).await?)
-        .await;
+    let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
+    state.hub.start(&state.db, cutoff).await?;
     if let Some(fanout) = &state.fanout {
         fanout.start(&state);
     }

@@ -10,10 +10,12 @@ use super::auth::throttle::AuthThrottles;
 use super::fanout::Fanout;
 use super::http::cross_site::AllowedOrigins;
 use super::live::hub::Hub;
+use super::message_writer::MessageWriter;
 use super::metrics::Metrics;
 use super::retention::RetentionStats;
 use super::send_rate::SendRate;
 use super::settings::Settings;
+use super::users::KnownUsers;
 
 /// Shared application state. leptos_axum provides it as context to server
 /// functions; axum handlers take it as `State`.
@@ -32,6 +34,10 @@ pub struct AppState {
     /// Cross-process fan-out, when Redis is configured.
     pub fanout: Option<Arc<Fanout>>,
     pub metrics: Arc<Metrics>,
+    /// Users already read, by id.
+    pub users: Arc<KnownUsers>,
+    /// Stores and publishes every message sent here.
+    pub writer: Arc<MessageWriter>,
 }
 
 impl AppState {
@@ -54,6 +60,8 @@ impl AppState {
             retention: Arc::new(RetentionStats::default()),
             fanout: None,
             metrics: Arc::new(Metrics::default()),
+            users: Arc::default(),
+            writer: Arc::default(),
             settings: Arc::new(settings),
         }
     }

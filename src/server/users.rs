@@ -36,3 +36,40 @@ pub async fn find_by_name(
         .one(db)
         .await
 }
+
+/// Users by id, kept once read: a user record never changes after sign-up,
+/// so every signed-in request can skip the lookup.
+#[derive(Debug, Default)]
+pub struct KnownUsers {
+    by_id: std::sync::Mutex<std::collections::HashMap<i64, user::Model>>,
+}
+
+/// Beyond this many users the cache starts over (a bound, not a tuning knob).
+const KNOWN_USERS: usize = 100_000;
+
+impl KnownUsers {
+    /// The user with `id`, if one exists.
+    pub async fn find(
+        &self,
+        db: &impl ConnectionTrait,
+        id: i64,
+    ) -> Result<Option<user::Model>, DbErr> {
+        use sea_orm::EntityTrait;
+        if let Some(user) = self.by_id().get(&id) {
+            return Ok(Some(user.clone()));
+        }
+        let found = user::Entity::find_by_id(id).one(db).await?;
+        if let Some(user) = &found {
+            let mut by_id = self.by_id();
+            if by_id.len() >= KNOWN_USERS {
+                by_id.clear();
+            }
+            by_id.insert(id, user.clone());
+        }
+        Ok(found)
+    }
+
+    fn by_id(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, user::Model>> {
+        self.by_id.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

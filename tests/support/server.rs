@@ -15,6 +15,8 @@ const PATIENCE: Duration = Duration::from_secs(30);
 pub struct TestServer {
     pub addr: SocketAddr,
     child: Child,
+    /// How it was started: the database URL, site root and extra flags.
+    started_with: (String, std::path::PathBuf, Vec<String>),
 }
 
 impl TestServer {
@@ -27,11 +29,25 @@ impl TestServer {
     /// Like [`TestServer::start`] on the database at `database_url` (several
     /// processes may share one).
     pub fn start_on(database_url: &str, dir: &TempDir, extra: &[&str]) -> TestServer {
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        TestServer::spawn((database_url.to_owned(), dir.path().to_owned(), extra))
+    }
+
+    /// Stops the server and starts it again the same way (a new port). Tests
+    /// that write history straight into the database do it in between: a
+    /// running server only knows the messages it stored or was told about.
+    pub fn restart(&mut self) {
+        self.terminate();
+        *self = TestServer::spawn(self.started_with.clone());
+    }
+
+    fn spawn(started_with: (String, std::path::PathBuf, Vec<String>)) -> TestServer {
+        let (database_url, root, extra) = &started_with;
         let mut child = Command::new(env!("CARGO_BIN_EXE_chat98"))
             .arg("serve")
             .args(["--site-addr", "127.0.0.1:0"])
             .args(["--database-url", database_url])
-            .args(["--site-root", dir.path().to_str().expect("utf-8 temp path")])
+            .args(["--site-root", root.to_str().expect("utf-8 temp path")])
             .args(extra)
             .env("RUST_LOG", "info")
             .env_remove("DATABASE_URL")
@@ -62,7 +78,11 @@ impl TestServer {
                 panic!("server did not report listening within {PATIENCE:?}");
             }
         };
-        TestServer { addr, child }
+        TestServer {
+            addr,
+            child,
+            started_with,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -143,7 +143,7 @@ pub async fn logout() -> Result<(), ChatError> {
 pub async fn me() -> Result<UserRef, ChatError> {
     let state = AppState::from_context()?;
     let session = session::current_session().await?;
-    session::signed_in_user(&session, &state.db)
+    session::signed_in_user(&session, &state)
         .await?
         .map(|u| (&u).into())
         .ok_or_else(ChatError::not_signed_in)

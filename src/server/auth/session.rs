@@ -1,10 +1,10 @@
 //! Reading and changing who is signed in, from inside server functions and pages.
 
-use sea_orm::{DatabaseConnection, EntityTrait};
 use tower_sessions::Session;
 
 use crate::error::ChatError;
 use crate::server::entities::user;
+use crate::server::AppState;
 
 /// The session key holding the signed-in user's id.
 const USER_ID: &str = "user_id";
@@ -25,13 +25,13 @@ fn storage(e: tower_sessions::session::Error) -> ChatError {
 /// The signed-in user, if the session names one that still exists.
 pub async fn signed_in_user(
     session: &Session,
-    db: &DatabaseConnection,
+    state: &AppState,
 ) -> Result<Option<user::Model>, ChatError> {
     let Some(id) = session.get::<i64>(USER_ID).await.map_err(storage)? else {
         return Ok(None);
     };
     keep_alive(session);
-    Ok(user::Entity::find_by_id(id).one(db).await?)
+    Ok(state.users.find(&state.db, id).await?)
 }
 
 /// Idle expiry counts from the last visit, but saving the session on every

@@ -26,10 +26,22 @@ const REMEMBERED: usize = 100_000;
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
-    /// What each session last looked like in the database: its data's hash
-    /// and expiry.
-    written: Arc<Mutex<HashMap<Id, (u64, time::OffsetDateTime)>>>,
+    /// What each session last looked like in the database.
+    written: Arc<Mutex<HashMap<Id, Written>>>,
     refresh: time::Duration,
+    /// Whether this process is the only one using these sessions, so that
+    /// what it wrote last is what the database holds.
+    exclusive: bool,
+}
+
+#[derive(Debug)]
+struct Written {
+    /// The data's hash.
+    hash: u64,
+    expiry: time::OffsetDateTime,
+    /// The whole record, kept when the store is exclusive: loading it again
+    /// then needs no query.
+    record: Option<Record>,
 }
 
 impl DbSessionStore {
@@ -40,23 +52,47 @@ impl DbSessionStore {
             db,
             written: Arc::default(),
             refresh: quarter.min(EXPIRY_REFRESH),
+            exclusive: false,
         }
     }
 
-    fn remember(&self, id: Id, data: &str, expiry: time::OffsetDateTime) {
-        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+    /// Declares this process the only one using the sessions (no other
+    /// server shares the database): sessions are then read from memory once
+    /// loaded or written, since nothing else can change or end them.
+    pub fn exclusive(mut self, exclusive: bool) -> Self {
+        self.exclusive = exclusive;
+        self
+    }
+
+    fn written(&self) -> std::sync::MutexGuard<'_, HashMap<Id, Written>> {
+        self.written.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn remember(&self, record: &Record, data: &str) {
+        let mut written = self.written();
         if written.len() >= REMEMBERED {
             written.clear();
         }
-        written.insert(id, (hash(data), expiry));
+        let remembered = Written {
+            hash: hash(data),
+            expiry: record.expiry_date,
+            record: self.exclusive.then(|| record.clone()),
+        };
+        written.insert(record.id, remembered);
     }
 
     /// Whether saving `data` with `expiry` would change nothing that matters.
     fn is_redundant(&self, id: &Id, data: &str, expiry: time::OffsetDateTime) -> bool {
-        let written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        written.get(id).is_some_and(|(stored, stored_expiry)| {
-            *stored == hash(data) && expiry - *stored_expiry < self.refresh
+        self.written().get(id).is_some_and(|stored| {
+            stored.hash == hash(data) && expiry - stored.expiry < self.refresh
         })
+    }
+
+    /// The session as this exclusive store last wrote or read it, unless expired.
+    fn remembered(&self, id: &Id) -> Option<Record> {
+        let written = self.written();
+        let record = written.get(id)?.record.as_ref()?;
+        (record.expiry_date > time::OffsetDateTime::now_utc()).then(|| record.clone())
     }
 }
 
@@ -110,7 +146,7 @@ impl SessionStore for DbSessionStore {
                 .await
                 .map_err(backend)?;
             if inserted == 1 {
-                self.remember(record.id, &data, record.expiry_date);
+                self.remember(record, &data);
                 return Ok(());
             }
             record.id = Id::default();
@@ -131,11 +167,14 @@ impl SessionStore for DbSessionStore {
             .exec_without_returning(&self.db)
             .await
             .map_err(backend)?;
-        self.remember(record.id, &data, record.expiry_date);
+        self.remember(record, &data);
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        if let Some(record) = self.remembered(id) {
+            return Ok(Some(record));
+        }
         let row = session::Entity::find_by_id(id.to_string())
             .filter(session::Column::ExpiryDate.gt(Utc::now()))
             .one(&self.db)
@@ -150,15 +189,12 @@ impl SessionStore for DbSessionStore {
                 .map_err(|e| session_store::Error::Decode(e.to_string()))?,
             expiry_date: to_time(row.expiry_date),
         };
-        self.remember(record.id, &encode(&record)?, record.expiry_date);
+        self.remember(&record, &encode(&record)?);
         Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(id);
+        self.written().remove(id);
         session::Entity::delete_by_id(id.to_string())
             .exec(&self.db)
             .await

@@ -16,7 +16,7 @@ use super::hub::LiveEvent;
 use crate::error::ChatError;
 use crate::live_protocol::{ClientFrame, SeedFrame, ServerFrame, HEARTBEAT_SECS};
 use crate::server::entities::user;
-use crate::server::messages::{self, Window};
+use crate::server::messages::Window;
 use crate::server::metrics::Metrics;
 use crate::server::posting::{self, Submission};
 use crate::server::AppState;
@@ -41,23 +41,53 @@ const TYPING_EVERY: Duration = Duration::from_secs(2);
 const CATCH_UP_PAGE: u64 = 500;
 /// Frames waiting for a slow reader; one more and it is disconnected (1013).
 pub const QUEUE_PER_CONNECTION: usize = 256;
+/// At most this many queued frames go out in one write.
+const WRITE_BATCH: usize = 32;
 
 type Sink = SplitSink<WebSocket, Message>;
 
 /// A frame for the writer; live messages carry when they were stored.
+/// Kept small: every connection's queue holds room for 32 of these at once.
 struct Outgoing {
     frame: Message,
-    stored_at: Option<SystemTime>,
-    /// A message frame (counted as a delivery once written).
-    is_message: bool,
+    delivery: Delivery,
+}
+
+/// Whether a frame delivers a message, and when that was stored, packed into
+/// one word: 0 for other frames, 1 for a message sent during catch-up (no
+/// latency to report), else microseconds since the Unix epoch.
+#[derive(Clone, Copy)]
+struct Delivery(u64);
+
+impl Delivery {
+    const NONE: Delivery = Delivery(0);
+    const UNTIMED: Delivery = Delivery(1);
+
+    fn stored_at(at: SystemTime) -> Delivery {
+        let micros = at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+        Delivery(micros.max(2))
+    }
+
+    fn is_message(self) -> bool {
+        self.0 != 0
+    }
+
+    /// How long ago the message was stored, if known.
+    fn latency(self) -> Option<Duration> {
+        (self.0 > 1).then(|| {
+            let at = SystemTime::UNIX_EPOCH + Duration::from_micros(self.0);
+            SystemTime::now().duration_since(at).unwrap_or_default()
+        })
+    }
 }
 
 impl From<Message> for Outgoing {
     fn from(frame: Message) -> Self {
         Outgoing {
             frame,
-            stored_at: None,
-            is_message: false,
+            delivery: Delivery::NONE,
         }
     }
 }
@@ -215,20 +245,25 @@ async fn write(
             biased;
             closing = &mut close_requested => break closing.ok().flatten(),
             next = queued.recv() => {
-                let Some(outgoing) = next else { break None };
+                let Some(first) = next else { break None };
+                // Whatever else is queued goes out in the same write.
+                let mut frames = vec![first.frame];
+                let mut delivered = vec![first.delivery];
+                while frames.len() < WRITE_BATCH {
+                    let Ok(more) = queued.try_recv() else { break };
+                    frames.push(more.frame);
+                    delivered.push(more.delivery);
+                }
                 tokio::select! {
                     biased;
                     closing = &mut close_requested => break closing.ok().flatten(),
-                    sent = tokio::time::timeout(SEND_PATIENCE, sink.send(outgoing.frame)) => {
+                    sent = tokio::time::timeout(SEND_PATIENCE, send_all(&mut sink, frames)) => {
                         if !matches!(sent, Ok(Ok(()))) {
                             // The peer is gone or not reading: nobody to close with.
                             return;
                         }
-                        if outgoing.is_message {
-                            let latency = outgoing
-                                .stored_at
-                                .map(|at| SystemTime::now().duration_since(at).unwrap_or_default());
-                            metrics.message_delivered(latency);
+                        for delivery in delivered.into_iter().filter(|d| d.is_message()) {
+                            metrics.message_delivered(delivery.latency());
                         }
                     }
                 }
@@ -239,6 +274,14 @@ async fn write(
         // Best effort: a peer that stopped reading may never take it.
         let _ = tokio::time::timeout(SEND_PATIENCE, sink.send(Message::Close(Some(frame)))).await;
     }
+}
+
+/// Writes `frames` with one flush.
+async fn send_all(sink: &mut Sink, frames: Vec<Message>) -> Result<(), axum::Error> {
+    for frame in frames {
+        sink.feed(frame).await?;
+    }
+    sink.flush().await
 }
 
 /// Sends every retained message after `after`, oldest first; returns the last id sent.
@@ -256,7 +299,9 @@ async fn catch_up(
             before: None,
             limit: CATCH_UP_PAGE,
         };
-        let page = messages::page(&state.db, window, cutoff)
+        let page = state
+            .hub
+            .history(&state.db, window, cutoff)
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "catch-up query failed");
@@ -266,7 +311,7 @@ async fn catch_up(
         for message in page {
             cursor = message.id;
             outbox
-                .push_waiting(encode_message(protocol, message, None)?)
+                .push_waiting(encode_message(protocol, message)?)
                 .await?;
         }
         if !full {
@@ -289,12 +334,11 @@ fn deliver(
                 return Ok(());
             }
             *last_sent = published.message.id;
-            let frame = encode_message(
-                protocol,
-                published.message.clone(),
-                Some(published.stored_at),
-            )?;
-            return outbox.push(frame);
+            let frame = published.frames.get(protocol, &published.message)?;
+            return outbox.push(Outgoing {
+                frame: Message::Text(frame),
+                delivery: Delivery::stored_at(published.stored_at),
+            });
         }
         _ if protocol == Protocol::Seed => return Ok(()),
         LiveEvent::Joined(user) => ServerFrame::Joined { user },
@@ -305,19 +349,33 @@ fn deliver(
     send(outbox, &frame)
 }
 
-fn encode_message(
-    protocol: Protocol,
-    message: ChatMessage,
-    stored_at: Option<SystemTime>,
-) -> Result<Outgoing, Close> {
+/// A published message's frame in each protocol, encoded once for every
+/// connection that speaks it (rather than once per connection).
+#[derive(Debug, Default)]
+pub struct EncodedFrames([std::sync::OnceLock<Utf8Bytes>; 2]);
+
+impl EncodedFrames {
+    fn get(&self, protocol: Protocol, message: &ChatMessage) -> Result<Utf8Bytes, Close> {
+        let cell = &self.0[protocol as usize];
+        if let Some(frame) = cell.get() {
+            return Ok(frame.clone());
+        }
+        let Message::Text(frame) = encode_message(protocol, message.clone())?.frame else {
+            return Err(Close(close_code::ERROR, "could not encode a message"));
+        };
+        Ok(cell.get_or_init(|| frame).clone())
+    }
+}
+
+/// A message frame sent during catch-up.
+fn encode_message(protocol: Protocol, message: ChatMessage) -> Result<Outgoing, Close> {
     let frame = match protocol {
         Protocol::Seed => encode(&SeedFrame { message })?,
         Protocol::V2 => encode(&ServerFrame::Message { message })?,
     };
     Ok(Outgoing {
         frame,
-        stored_at,
-        is_message: true,
+        delivery: Delivery::UNTIMED,
     })
 }
 

@@ -16,7 +16,7 @@ use crate::server::rest::signed_in::SignedIn;
 use crate::server::AppState;
 
 /// Bytes read from a socket at a time (allocated for every open socket).
-const READ_BUFFER: usize = 2 * 1024;
+const READ_BUFFER: usize = 1024;
 
 /// The largest frame a client may send.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;

@@ -21,6 +21,8 @@ use std::time::{Duration, SystemTime};
 use sea_orm::{ConnectionTrait, DbErr};
 use tokio::sync::{broadcast, watch, Notify};
 
+use super::connection::EncodedFrames;
+use super::recent::{self, Recent};
 use crate::server::messages::{self, Window};
 use crate::types::{ChatMessage, UserRef};
 
@@ -46,6 +48,26 @@ pub struct Published {
     pub message: ChatMessage,
     /// When it was stored, for the delivery latency metric.
     pub stored_at: SystemTime,
+    /// Its frames, once a connection has encoded them.
+    pub frames: EncodedFrames,
+}
+
+impl Published {
+    fn new(message: ChatMessage) -> Self {
+        let stored_at = chrono::DateTime::parse_from_rfc3339(&message.timestamp)
+            .map(SystemTime::from)
+            .unwrap_or_else(|_| SystemTime::now());
+        Published {
+            message,
+            stored_at,
+            frames: EncodedFrames::default(),
+        }
+    }
+}
+
+/// The hub's locks guard plain data that a panic cannot leave half-changed.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[derive(Debug, Default)]
@@ -66,6 +88,8 @@ impl Presence {
 pub struct Hub {
     events: broadcast::Sender<LiveEvent>,
     sequence: tokio::sync::Mutex<i64>,
+    /// The newest messages published, for reads that need no database.
+    recent: Mutex<Recent>,
     presence: Mutex<Presence>,
     /// Signalled when this process's set of users changes.
     local_changed: Notify,
@@ -85,6 +109,7 @@ impl Hub {
         Hub {
             events: broadcast::channel(BROADCAST_BACKLOG).0,
             sequence: tokio::sync::Mutex::new(0),
+            recent: Mutex::default(),
             presence: Mutex::new(Presence::default()),
             local_changed: Notify::new(),
             connections: AtomicUsize::new(0),
@@ -105,6 +130,40 @@ impl Hub {
         *last = (*last).max(id);
     }
 
+    /// Starts publishing after the newest stored message, and keeps the
+    /// newest retained ones in memory from here on (see [`Recent`]).
+    pub async fn start(
+        &self,
+        db: &impl ConnectionTrait,
+        cutoff: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), DbErr> {
+        let mut last = self.sequence.lock().await;
+        let newest = messages::recent(db, recent::KEPT as u64, cutoff).await?;
+        let complete = newest.len() < recent::KEPT;
+        *last = (*last).max(messages::newest_id(db).await?);
+        let newest = newest
+            .into_iter()
+            .map(|m| Arc::new(Published::new(m)))
+            .collect();
+        lock(&self.recent).load(newest, complete);
+        Ok(())
+    }
+
+    /// A page of retained messages (see [`messages::page`]), from memory when
+    /// the newest messages kept there cover it.
+    pub async fn history(
+        &self,
+        db: &impl ConnectionTrait,
+        window: Window,
+        cutoff: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<ChatMessage>, DbErr> {
+        let cached = lock(&self.recent).page(window, SystemTime::from(cutoff));
+        match cached {
+            Some(page) => Ok(page),
+            None => messages::page(db, window, cutoff).await,
+        }
+    }
+
     /// Sends a stored message to every connection, unless it was published
     /// already; `last` is the guard from [`Hub::sequence`].
     pub fn publish(&self, last: &mut i64, message: ChatMessage) -> bool {
@@ -112,12 +171,10 @@ impl Hub {
             return false;
         }
         *last = message.id;
+        let published = Arc::new(Published::new(message));
+        lock(&self.recent).push(Arc::clone(&published));
         // No receivers is fine: nobody is connected.
-        let stored_at = chrono::DateTime::parse_from_rfc3339(&message.timestamp)
-            .map(SystemTime::from)
-            .unwrap_or_else(|_| SystemTime::now());
-        let published = Published { message, stored_at };
-        let _ = self.events.send(LiveEvent::Message(Arc::new(published)));
+        let _ = self.events.send(LiveEvent::Message(published));
         true
     }
 
@@ -182,7 +239,7 @@ impl Hub {
     }
 
     fn presence(&self) -> std::sync::MutexGuard<'_, Presence> {
-        self.presence.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.presence)
     }
 
     /// Registers a connection of `user`; presence lasts until the guard drops.

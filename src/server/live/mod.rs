@@ -3,6 +3,7 @@
 pub mod connection;
 pub mod handshake;
 pub mod hub;
+pub mod recent;
 
 use axum::routing::get;
 use axum::Router;

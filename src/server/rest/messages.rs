@@ -10,7 +10,7 @@ use super::history_query::{read_window, HistoryQuery};
 use super::signed_in::SignedIn;
 use super::submission_body::{read_submission, NewMessage};
 use crate::error::ChatError;
-use crate::server::{messages, posting, AppState};
+use crate::server::{posting, AppState};
 use crate::types::ChatMessage;
 
 /// The retained messages, oldest first.
@@ -34,7 +34,9 @@ pub async fn list_messages(
 ) -> Result<Json<Vec<ChatMessage>>, ApiError> {
     let window = read_window(query.as_deref())?;
     let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
-    let page = messages::page(&state.db, window, cutoff)
+    let page = state
+        .hub
+        .history(&state.db, window, cutoff)
         .await
         .map_err(ChatError::from)?;
     Ok(Json(page))
