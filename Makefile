@@ -57,7 +57,7 @@ fuzz:
 e2e:
 	rm -rf "$(E2E_DATA)" target/e2e-results.json
 	env -u DATABASE_URL LEPTOS_SITE_ADDR=$(E2E_ADDR) CHAT_DATA_DIR="$(E2E_DATA)" CHAT_REGISTER_MAX=100000 \
-	  CHAT98_E2E_DB="$(E2E_DATA)/chat98.db" CHAT98_BASE_URL=http://$(E2E_ADDR) \
+	  CHAT_MESSAGE_BURST=100000 CHAT98_BASE_URL=http://$(E2E_ADDR) \
 	  cargo leptos end-to-end --release --precompress
 	node end2end/check-results.cjs
 

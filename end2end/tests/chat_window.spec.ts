@@ -5,10 +5,10 @@ test("the chat window shows the seeded history, server-rendered", async ({ page 
   const author = uniqueName("alice");
   const other = uniqueName("bob");
   await signUp(page.context().request, other);
-  seedMessages(other, ["a message from someone else"]);
+  await seedMessages(other, ["a message from someone else"]);
   await signUp(page.context().request, author);
   const contents = ["hello from the seed", "<script>alert(1)</script>", "third line"];
-  seedMessages(author, contents);
+  await seedMessages(author, contents);
 
   // The history is in the HTML itself, before any script runs.
   const html = await (await page.context().request.get("/chat")).text();

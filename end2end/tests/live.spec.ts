@@ -32,7 +32,7 @@ test("a reader who scrolled up keeps their place and gets a New messages button"
   const reader = uniqueName("reader");
   const writer = uniqueName("writer");
   const w = await openChat(browser, writer);
-  seedMessages(writer, Array.from({ length: 60 }, (_, i) => `backlog ${i}`));
+  await seedMessages(writer, Array.from({ length: 60 }, (_, i) => `backlog ${i}`));
   const r = await openChat(browser, reader);
   const pane = r.locator(".message-pane");
   await expect(r.locator(".message[data-id]", { hasText: "backlog 59" })).toBeVisible();

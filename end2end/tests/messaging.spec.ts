@@ -110,10 +110,10 @@ test.describe("in a room of its own", () => {
     const page = await context.newPage();
     const me = uniqueName("scroller");
     await signUp(context.request, me);
-    seedMessages(
+    await seedMessages(
       me,
       Array.from({ length: 300 }, (_, i) => `history ${String(i).padStart(3, "0")}`),
-      server.dbPath,
+      server.baseURL,
     );
     await page.goto("/chat");
     await waitForHydration(page);

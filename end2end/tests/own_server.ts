@@ -14,11 +14,6 @@ export class OwnServer {
     readonly baseURL: string,
   ) {}
 
-  /** The SQLite file this server uses. */
-  get dbPath(): string {
-    return join(this.dataDir, "chat98.db");
-  }
-
   static async start(env: Record<string, string> = {}): Promise<OwnServer> {
     const dataDir = mkdtempSync(join(tmpdir(), "chat98-e2e-"));
     // From the project folder, as deployed: it reads Leptos.toml there
@@ -60,7 +55,7 @@ export class OwnServer {
  * file): started before them, once in each worker that runs them, and
  * stopped after them.
  */
-export function useOwnServer(env: Record<string, string> = {}): Pick<OwnServer, "baseURL" | "dbPath"> {
+export function useOwnServer(env: Record<string, string> = {}): Pick<OwnServer, "baseURL"> {
   let server: OwnServer | undefined;
   test.beforeAll(async () => {
     server = await OwnServer.start(env);
@@ -73,9 +68,6 @@ export function useOwnServer(env: Record<string, string> = {}): Pick<OwnServer, 
   return {
     get baseURL() {
       return started().baseURL;
-    },
-    get dbPath() {
-      return started().dbPath;
     },
   };
 }

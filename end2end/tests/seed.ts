@@ -1,9 +1,6 @@
-// Test data: accounts through the real API, messages straight into the
-// server's SQLite file (posting arrives with the messaging feature). The server
-// has migrated the schema before global-setup lets any test run.
-import { execFileSync } from "node:child_process";
+// Test data: accounts and messages through the real API.
 import { randomBytes } from "node:crypto";
-import type { APIRequestContext } from "@playwright/test";
+import { request, type APIRequestContext } from "@playwright/test";
 
 export const PASSWORD = "correct horse battery";
 
@@ -21,22 +18,22 @@ export async function signUp(request: APIRequestContext, username: string) {
   return (await res.json()) as { id: number; username: string };
 }
 
-/** Stores `contents` as messages by the existing user `username`, in order. */
-export function seedMessages(username: string, contents: string[], db?: string) {
-  const dbPath = db ?? process.env.CHAT98_E2E_DB;
-  if (!dbPath) throw new Error("CHAT98_E2E_DB is not set (run through `make test`)");
-  const script = `
-import json, sqlite3, sys
-from datetime import datetime, timezone
-db, username, contents = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-con = sqlite3.connect(db, timeout=10)
-with con:
-    (uid,) = con.execute("SELECT id FROM users WHERE lower(username) = lower(?)", (username,)).fetchone()
-    for c in contents:
-        con.execute("INSERT INTO messages (user_id, content, timestamp) VALUES (?, ?, ?)",
-                    (uid, c, datetime.now(timezone.utc).isoformat()))
-`;
-  execFileSync("python3", ["-c", script, dbPath, username, JSON.stringify(contents)], {
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+/**
+ * Posts `contents` as messages by the existing user `username` (signed in
+ * with PASSWORD), in order, through the real API of the server at `baseURL`
+ * (the suite's own by default). A running server only shows what it stored
+ * or heard of, so history is never written into its database behind its back.
+ */
+export async function seedMessages(username: string, contents: string[], baseURL?: string) {
+  const api = await request.newContext({ baseURL: baseURL ?? process.env.CHAT98_BASE_URL });
+  try {
+    const login = await api.post("/api/auth/login", { form: { username, password: PASSWORD } });
+    if (login.status() !== 200) throw new Error(`sign-in failed: ${login.status()} ${await login.text()}`);
+    for (const content of contents) {
+      const res = await api.post("/api/chat/messages/", { data: { content } });
+      if (res.status() !== 201) throw new Error(`posting failed: ${res.status()} ${await res.text()}`);
+    }
+  } finally {
+    await api.dispose();
+  }
 }

@@ -131,9 +131,9 @@ test.describe("pictures", () => {
   test("the chat window matches its baseline picture", async ({ browser }) => {
     const context = await browser.newContext({ ...look, baseURL: server.baseURL });
     await signUp(context.request, "bob");
-    seedMessages("bob", ["Hi alice! Welcome to chat98."], server.dbPath);
+    await seedMessages("bob", ["Hi alice! Welcome to chat98."], server.baseURL);
     await signUp(context.request, "alice");
-    seedMessages("alice", ["Thanks, bob. It looks just like 1998.", "Two lines:\nlike this."], server.dbPath);
+    await seedMessages("alice", ["Thanks, bob. It looks just like 1998.", "Two lines:\nlike this."], server.baseURL);
     const page = await context.newPage();
     await page.goto("/chat");
     await waitForHydration(page);

@@ -19,7 +19,7 @@ test("register, read, post, see errors, log off and sign in again with plain for
   const api = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
   await signUp(api, other);
   await api.dispose();
-  seedMessages(other, ["written before you came"]);
+  await seedMessages(other, ["written before you came"]);
   const name = uniqueName("NoJs");
 
   await page.goto("/chat");
