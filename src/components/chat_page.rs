@@ -22,7 +22,7 @@ const SIGN_IN: &str = "/login?next=/chat";
 
 #[component]
 pub fn ChatPage() -> impl IntoView {
-    let page = Resource::new(|| (), |_| load_chat_page());
+    let page = Resource::<_, JsonCodec>::new_with_options(|| (), |_| load_chat_page(), false);
 
     view! {
         <Title text="Chat Room"/>
@@ -54,6 +54,30 @@ pub fn ChatPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// `JsonSerdeCodec` (what `Resource::new` uses) with one difference: it reads
+/// the server's JSON with `serde_json::from_slice`, as the server functions'
+/// codec does, so the browser bundle holds one copy of each type's JSON
+/// reader rather than one for `&str` and one for bytes.
+struct JsonCodec;
+
+impl<T: serde::Serialize> leptos::server::codee::Encoder<T> for JsonCodec {
+    type Error = serde_json::Error;
+    type Encoded = String;
+
+    fn encode(val: &T) -> Result<String, serde_json::Error> {
+        serde_json::to_string(val)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for JsonCodec {
+    type Error = serde_json::Error;
+    type Encoded = str;
+
+    fn decode(val: &str) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(val.as_bytes())
     }
 }
 

@@ -143,12 +143,12 @@ impl Conversation {
         }) else {
             return;
         };
-        let frame = serde_json::json!({
-            "type": "message",
-            "content": content,
-            "client_id": client_id,
+        let frame = serde_json::to_string(&MessageFrame {
+            client_id: &client_id,
+            content: &content,
+            kind: "message",
         })
-        .to_string();
+        .unwrap_or_default();
         if live_feed::send_frame(&frame) {
             #[cfg(feature = "hydrate")]
             {
@@ -221,6 +221,16 @@ impl Conversation {
             }
         });
     }
+}
+
+/// A chat98.v2 `message` frame, its keys in the order `json!` wrote them.
+/// (A plain struct: `serde_json::Value` would add code to the WASM bundle.)
+#[derive(serde::Serialize)]
+struct MessageFrame<'a> {
+    client_id: &'a str,
+    content: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
 }
 
 /// Inserts `incoming` into `messages` (sorted by id), skipping ids present.

@@ -99,6 +99,7 @@ mod browser {
     use super::{backoff_ms, LinkState, Live};
     use crate::components::conversation::Conversation;
     use crate::live_protocol::{ServerFrame, HEARTBEAT_SECS, SUBPROTOCOL};
+    use crate::types::{ChatMessage, UserRef};
 
     /// How long a typing notice shows.
     const TYPING_SHOWS_MS: u64 = 4_000;
@@ -207,7 +208,7 @@ mod browser {
                     link.live.state.set(LinkState::Connected);
                     link.attempt.set(0);
                 }
-                if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
+                if let Some(frame) = parse_frame(&text) {
                     receive(&link, frame);
                 }
             })
@@ -244,6 +245,53 @@ mod browser {
             LinkState::Offline
         });
         set_timeout(move || connect(link), Duration::from_millis(wait));
+    }
+
+    /// The fields of every server frame side by side. Read with serde's
+    /// internally tagged enum, `ServerFrame` would buffer each frame through
+    /// serde's generic `Content` first, which costs the bundle much more code.
+    #[derive(serde::Deserialize)]
+    struct RawFrame {
+        #[serde(rename = "type")]
+        kind: String,
+        #[serde(default)]
+        message: Option<ChatMessage>,
+        #[serde(default)]
+        client_id: Option<String>,
+        #[serde(default)]
+        detail: Option<String>,
+        #[serde(default)]
+        users: Option<Vec<UserRef>>,
+        #[serde(default)]
+        user: Option<UserRef>,
+    }
+
+    /// A chat98.v2 frame from the server, or `None` if it is not one. The
+    /// fields `receive` does not use (an error's `fields` and `retry_after`)
+    /// are skipped.
+    fn parse_frame(text: &str) -> Option<ServerFrame> {
+        let raw: RawFrame = serde_json::from_slice(text.as_bytes()).ok()?;
+        Some(match raw.kind.as_str() {
+            "message" => ServerFrame::Message {
+                message: raw.message?,
+            },
+            "ack" => ServerFrame::Ack {
+                client_id: raw.client_id,
+                message: raw.message?,
+            },
+            "error" => ServerFrame::Error {
+                client_id: raw.client_id,
+                detail: raw.detail?,
+                fields: Default::default(),
+                retry_after: None,
+            },
+            "presence" => ServerFrame::Presence { users: raw.users? },
+            "joined" => ServerFrame::Joined { user: raw.user? },
+            "left" => ServerFrame::Left { user: raw.user? },
+            "typing" => ServerFrame::Typing { user: raw.user? },
+            "heartbeat" => ServerFrame::Heartbeat,
+            _ => return None,
+        })
     }
 
     fn receive(link: &Link, frame: ServerFrame) {
