@@ -225,7 +225,9 @@ async fn main() {
             seed,
         } => {
             let prepared = prepare(&targets).await;
-            let cookie = prepared.cookies[0].clone();
+            // With --no-auth: no cookie, and nothing to seed as nobody.
+            let cookie = prepared.cookies.first().cloned().unwrap_or_default();
+            let seed = if cookie.is_empty() { 0 } else { seed };
             let mut connection = http::Connection::open(prepared.addrs[0])
                 .await
                 .expect("connect");
