@@ -130,7 +130,11 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     }
     // Live delivery starts after what is stored already.
     let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
-    state.hub.start(&state.db, cutoff).await?;
+    // Alone (no Redis), this process sees every message stored: reads can come from memory.
+    state
+        .hub
+        .start(&state.db, cutoff, state.fanout.is_none())
+        .await?;
     if let Some(fanout) = &state.fanout {
         fanout.start(&state);
     }

@@ -130,22 +130,29 @@ impl Hub {
         *last = (*last).max(id);
     }
 
-    /// Starts publishing after the newest stored message, and keeps the
-    /// newest retained ones in memory from here on (see [`Recent`]).
+    /// Starts publishing after the newest stored message. With `reads_from_memory`
+    /// it also keeps the newest retained ones in memory from here on and answers
+    /// history reads from there (see [`Recent`]). That is for a process alone
+    /// with its database: with several, a message another process has just
+    /// stored is in the database before this one hears of it, and a client
+    /// must find it there (read your own writes through any process).
     pub async fn start(
         &self,
         db: &impl ConnectionTrait,
         cutoff: chrono::DateTime<chrono::Utc>,
+        reads_from_memory: bool,
     ) -> Result<(), DbErr> {
         let mut last = self.sequence.lock().await;
-        let newest = messages::recent(db, recent::KEPT as u64, cutoff).await?;
-        let complete = newest.len() < recent::KEPT;
         *last = (*last).max(messages::newest_id(db).await?);
-        let newest = newest
-            .into_iter()
-            .map(|m| Arc::new(Published::new(m)))
-            .collect();
-        lock(&self.recent).load(newest, complete);
+        if reads_from_memory {
+            let newest = messages::recent(db, recent::KEPT as u64, cutoff).await?;
+            let complete = newest.len() < recent::KEPT;
+            let newest = newest
+                .into_iter()
+                .map(|m| Arc::new(Published::new(m)))
+                .collect();
+            lock(&self.recent).load(newest, complete);
+        }
         Ok(())
     }
 

@@ -43,8 +43,11 @@ impl Recent {
         self.loaded = true;
     }
 
-    /// Adds a message just published (ids only grow).
+    /// Adds a message just published (ids only grow); nothing before loading.
     pub fn push(&mut self, published: Arc<Published>) {
+        if !self.loaded {
+            return;
+        }
         self.messages.push_back(published);
         self.trim();
     }
