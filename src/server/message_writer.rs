@@ -128,6 +128,7 @@ async fn store_and_publish(state: &AppState, new: &[NewMessage]) -> Result<Vec<O
     let mut last = state.hub.sequence().await;
     let at = chrono::Utc::now();
     let sequenced = state.fanout.is_some();
+    let cutoff = state.settings.retention_cutoff(at);
     let (stored, mut previous) = messages::store_many(&state.db, new, at, sequenced).await?;
     let mut in_order: Vec<&ChatMessage> = stored.iter().flatten().collect();
     in_order.sort_by_key(|m| m.id);
@@ -139,7 +140,6 @@ async fn store_and_publish(state: &AppState, new: &[NewMessage]) -> Result<Vec<O
             }
             Some(fanout) => {
                 // Another process may have stored one just before: it goes first.
-                let cutoff = state.settings.retention_cutoff(at);
                 let published = state
                     .hub
                     .publish_in_order(&state.db, cutoff, &mut last, message.clone(), previous)

@@ -91,31 +91,19 @@ pub async fn find_by_client_id(
         .map(|m| to_wire(m, author)))
 }
 
-/// Stores a message by `author`, stamped `at` (truncated to microseconds, the
-/// precision every supported database keeps).
+/// Stores one untagged message by `author`, stamped `at` (truncated to
+/// microseconds, the precision every supported database keeps). Senders go
+/// through [`store_many`]; this is for filling a database directly.
 pub async fn insert(
     db: &impl ConnectionTrait,
     author: &user::Model,
     content: &str,
     at: DateTime<Utc>,
 ) -> Result<ChatMessage, DbErr> {
-    store(db, author, content, None, at).await
-}
-
-/// Like [`insert`], tagged with the sender's `client_id` (unique per author:
-/// a second one fails with a unique-constraint error).
-pub async fn store(
-    db: &impl ConnectionTrait,
-    author: &user::Model,
-    content: &str,
-    client_id: Option<&str>,
-    at: DateTime<Utc>,
-) -> Result<ChatMessage, DbErr> {
     let stored = message::ActiveModel {
         user_id: Set(author.id),
         content: Set(content.to_owned()),
         timestamp: Set(at.trunc_subsecs(6)),
-        client_id: Set(client_id.map(str::to_owned)),
         ..Default::default()
     }
     .insert(db)
