@@ -7,7 +7,7 @@ use super::announcer::Announcer;
 use super::composer::Composer;
 use super::conversation::Conversation;
 use super::hydrated::use_hydrated;
-use super::live_feed::{LinkState, Live};
+use super::live_feed::{self, LinkState, Live};
 use super::message_pane::MessagePane;
 use super::online_pane::OnlinePane;
 use super::status_bar::{StatusBar, StatusField};
@@ -138,7 +138,12 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                     <StatusField class="status-count">{count}</StatusField>
                     <StatusField class="status-user">{who}</StatusField>
                     // A plain form: logging off reloads into /login, with or without JS.
-                    <form class="status-bar-action" method="post" action="/api/auth/logout">
+                    <form
+                        class="status-bar-action"
+                        method="post"
+                        action="/api/auth/logout"
+                        on:submit=|_| live_feed::stop()
+                    >
                         <button type="submit" class="log-off">"Log Off"</button>
                     </form>
                 </StatusBar>

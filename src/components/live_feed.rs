@@ -71,6 +71,14 @@ pub fn send_frame(text: &str) -> bool {
     }
 }
 
+/// Closes the connection for good, when the user logs off: it must not
+/// reconnect while the page is replaced (the session is gone, the attempt
+/// would only fail), and the others see the user leave at once.
+pub fn stop() {
+    #[cfg(feature = "hydrate")]
+    browser::stop();
+}
+
 /// Tells the others the user is typing (at most every few seconds).
 pub fn typing() {
     #[cfg(feature = "hydrate")]
@@ -112,6 +120,16 @@ mod browser {
         /// The open socket, for sending.
         static CURRENT: RefCell<Option<WebSocket>> = const { RefCell::new(None) };
         static LAST_TYPING: Cell<f64> = const { Cell::new(0.0) };
+        /// Set by [`stop`]: no connection or reconnection after it.
+        static STOPPED: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub fn stop() {
+        STOPPED.with(|s| s.set(true));
+        if let Some(socket) = CURRENT.with(|current| current.borrow_mut().take()) {
+            socket.set_onclose(None);
+            let _ = socket.close();
+        }
     }
 
     pub fn send_frame(text: &str) -> bool {
@@ -183,6 +201,9 @@ mod browser {
     }
 
     pub fn connect(link: Rc<Link>) {
+        if STOPPED.with(Cell::get) {
+            return;
+        }
         link.live.state.set(LinkState::Connecting);
         let after = link
             .conversation
@@ -234,6 +255,9 @@ mod browser {
             old.set_onmessage(None);
             old.set_onclose(None);
             let _ = old.close();
+        }
+        if STOPPED.with(Cell::get) {
+            return;
         }
         let attempt = link.attempt.get();
         link.attempt.set(attempt + 1);

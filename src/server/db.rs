@@ -1,5 +1,7 @@
 //! Opening the database and bringing its schema up to date.
 
+mod checkpointer;
+
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -13,11 +15,51 @@ use super::settings::Settings;
 /// How long a request waits for a database connection.
 const STORAGE_PATIENCE: Duration = Duration::from_secs(5);
 
+/// Who copies SQLite's write-ahead log back into the database file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checkpoints {
+    /// SQLite itself, inside whichever commit grows the log past 1,000 pages:
+    /// right for short commands.
+    InCommit,
+    /// A background task of this process, so that no commit (a post's, say)
+    /// waits for a checkpoint that another writer's pages (a sweep's) made
+    /// due: right for the server.
+    Background,
+}
+
 /// Connects to `url` (SQLite or PostgreSQL) and runs pending migrations.
 ///
-/// SQLite files are opened in WAL mode so that readers never wait for the
-/// writer, and are created if missing.
+/// SQLite files are created if missing and opened in WAL mode, so that other
+/// connections (the checkpointer's, another process's) read while one writes.
+/// The pool holds one connection (sea-orm's default for SQLite): statements
+/// take turns in the order they asked, and never meet SQLite's busy handler,
+/// which would sleep for milliseconds.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, Checkpoints::InCommit).await
+}
+
+/// [`connect`], choosing who checkpoints an SQLite database (PostgreSQL
+/// ignores `checkpoints`).
+pub async fn connect_with(
+    url: &str,
+    checkpoints: Checkpoints,
+) -> Result<DatabaseConnection, DbErr> {
+    let db = Database::connect(options(url, checkpoints)).await?;
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        migrate_exclusively(url).await?;
+    } else {
+        Migrator::up(&db, None).await?;
+        if checkpoints == Checkpoints::Background {
+            // A connection of its own, so that the pool's stays free for
+            // posts while a checkpoint copies pages.
+            let own = Database::connect(options(url, checkpoints)).await?;
+            tokio::spawn(checkpointer::run(own));
+        }
+    }
+    Ok(db)
+}
+
+fn options(url: &str, checkpoints: Checkpoints) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_owned());
     options.sqlx_logging(false);
     // While the database is away, a request fails after this (503) instead of
@@ -26,21 +68,20 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .connect_timeout(STORAGE_PATIENCE)
         .acquire_timeout(STORAGE_PATIENCE);
     if url.starts_with("sqlite:") {
-        options.map_sqlx_sqlite_opts(|o| {
-            o.create_if_missing(true)
+        options.map_sqlx_sqlite_opts(move |o| {
+            let o = o
+                .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
-                .foreign_keys(true)
+                .foreign_keys(true);
+            match checkpoints {
+                Checkpoints::InCommit => o,
+                Checkpoints::Background => checkpointer::leave_to_background(o),
+            }
         });
     }
-    let db = Database::connect(options).await?;
-    if db.get_database_backend() == DatabaseBackend::Postgres {
-        migrate_exclusively(url).await?;
-    } else {
-        Migrator::up(&db, None).await?;
-    }
-    Ok(db)
+    options
 }
 
 /// Names the lock that serializes migrations (an arbitrary constant).
@@ -81,14 +122,17 @@ pub enum OpenError {
 
 /// Opens the configured database, first creating the embedded SQLite file's
 /// folder (SQLite creates the file, not its folder). Every command starts here.
-pub async fn open(settings: &Settings) -> Result<DatabaseConnection, OpenError> {
+pub async fn open(
+    settings: &Settings,
+    checkpoints: Checkpoints,
+) -> Result<DatabaseConnection, OpenError> {
     if let Some(dir) = &settings.data_dir {
         std::fs::create_dir_all(dir).map_err(|source| OpenError::DataDir {
             path: dir.clone(),
             source,
         })?;
     }
-    Ok(connect(&settings.database_url).await?)
+    Ok(connect_with(&settings.database_url, checkpoints).await?)
 }
 
 /// The URL of the embedded SQLite database inside `data_dir`.

@@ -107,7 +107,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Opens the database, binds the listener and serves until SIGINT or SIGTERM.
 pub async fn serve(settings: Settings) -> Result<(), ServeError> {
-    let db = db::open(&settings).await?;
+    let db = db::open(&settings, db::Checkpoints::Background).await?;
     let addr = settings.leptos.site_addr;
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -39,7 +39,7 @@ pub enum CleanError {
 
 /// Deletes (or with `dry_run` only counts) the messages expired by now.
 pub async fn clean_old_messages(settings: &Settings, dry_run: bool) -> Result<Cleaned, CleanError> {
-    let db = db::open(settings).await?;
+    let db = db::open(settings, db::Checkpoints::InCommit).await?;
     let cutoff = settings.retention_cutoff(Utc::now());
     if dry_run {
         let n = count_expired(&db, cutoff)
