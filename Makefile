@@ -42,7 +42,7 @@ test: tools browser unit fuzz e2e bench-smoke
 unit:
 	cargo test --release --features ssr
 	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
-	  psql "$$TEST_DATABASE_URL" -q -v ON_ERROR_STOP=1 -f tests/support/drop_test_schemas.sql && \
+	  psql "$$TEST_DATABASE_URL" -q -v ON_ERROR_STOP=1 -f tests/it/support/drop_test_schemas.sql && \
 	  echo "again with the servers on PostgreSQL" && \
 	  CHAT98_TEST_BACKEND=postgres cargo test --release --features ssr --tests; \
 	fi
@@ -58,8 +58,8 @@ e2e:
 	rm -rf "$(E2E_DATA)" target/e2e-results.json
 	env -u DATABASE_URL LEPTOS_SITE_ADDR=$(E2E_ADDR) CHAT_DATA_DIR="$(E2E_DATA)" CHAT_REGISTER_MAX=100000 \
 	  CHAT_MESSAGE_BURST=100000 CHAT98_BASE_URL=http://$(E2E_ADDR) \
-	  cargo leptos end-to-end --release --precompress
-	node end2end/check-results.cjs
+	  cargo leptos end-to-end --release --precompress; \
+	  status=$$?; node end2end/check-results.cjs && exit $$status
 
 # The load harness in a tiny mode, so it keeps working (figures: BENCHMARKS.md).
 bench-smoke:

@@ -24,10 +24,14 @@ pub enum ErrorCode {
     CrossSite,
     /// The username exists already, in some letter case (409).
     UsernameTaken,
+    /// The request body is too large (413).
+    TooLarge,
     /// Too many attempts; see `retry_after` (429).
     Throttled,
     /// Storage is down (503).
     Unavailable,
+    /// The server is too busy for this now; see `retry_after` (503).
+    Busy,
     /// The request could not be sent or its answer read (client side).
     Transport,
 }
@@ -39,8 +43,9 @@ impl ErrorCode {
             ErrorCode::NotSignedIn | ErrorCode::BadCredentials => 401,
             ErrorCode::CrossSite => 403,
             ErrorCode::UsernameTaken => 409,
+            ErrorCode::TooLarge => 413,
             ErrorCode::Throttled => 429,
-            ErrorCode::Unavailable => 503,
+            ErrorCode::Unavailable | ErrorCode::Busy => 503,
         }
     }
 }
@@ -91,6 +96,17 @@ impl ChatError {
             ErrorCode::Unavailable,
             "The chat room's storage is unavailable right now. Please try again in a moment.",
         )
+    }
+
+    /// Every password check is busy: try again in a moment.
+    pub fn busy() -> Self {
+        ChatError {
+            retry_after: Some(1),
+            ..ChatError::new(
+                ErrorCode::Busy,
+                "The server is busy checking passwords. Please try again in a moment.",
+            )
+        }
     }
 
     /// Too many sign-in or sign-up attempts; try again after `wait`.

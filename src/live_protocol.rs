@@ -18,6 +18,14 @@ pub const SUBPROTOCOL: &str = "chat98.v2";
 /// of these periods reconnects.
 pub const HEARTBEAT_SECS: u64 = 30;
 
+/// Close codes of chat98's own (the 4000–4999 range is the application's).
+pub mod close {
+    /// The session the socket was opened with ended: signed out (here or in
+    /// another tab), replaced by signing in again, or expired. The page goes
+    /// to the sign-in page; reconnecting would be refused anyway.
+    pub const SESSION_ENDED: u16 = 4001;
+}
+
 /// Server → client, chat98.v2.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -51,6 +59,11 @@ pub enum ServerFrame {
     Typing { user: UserRef },
     /// Nothing happened for a while; the connection is alive.
     Heartbeat,
+    /// Sent before a catch-up (`?after=`) that had more to send than one
+    /// page: the messages after `after` and before `before` were skipped.
+    /// The client shows what follows and reads older pages over REST
+    /// (`GET /api/chat/messages/?before=<before>`).
+    Gap { after: i64, before: i64 },
 }
 
 /// Client → server, chat98.v2.

@@ -1,6 +1,7 @@
 #[cfg(feature = "ssr")]
 fn main() -> std::process::ExitCode {
     release_large_allocations();
+    raise_open_file_limit();
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -28,6 +29,29 @@ fn release_large_allocations() {
 
 #[cfg(all(feature = "ssr", not(all(target_os = "linux", target_env = "gnu"))))]
 fn release_large_allocations() {}
+
+/// Every connection is a file: take the hard limit the system allows this
+/// process rather than the (often 1,024) soft one. The server's own
+/// `--max-connections` then stays below it (see the settings).
+#[cfg(all(feature = "ssr", unix))]
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct given;
+    // this runs before any other thread exists.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+#[cfg(all(feature = "ssr", not(unix)))]
+fn raise_open_file_limit() {}
 
 #[cfg(not(feature = "ssr"))]
 fn main() {

@@ -76,7 +76,15 @@ pub async fn send_message(
             content: Some(content),
             client_id,
         };
-        let posted = posting::post(&state, &me, &submission).await?;
+        // The request's timeout must not answer 503 once storing has begun.
+        let commitment =
+            leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|parts| {
+                parts
+                    .extensions
+                    .get::<crate::server::http::request_timeout::Commitment>()
+                    .cloned()
+            });
+        let posted = posting::post(&state, &me, &submission, commitment).await?;
         return_browser_to("/chat");
         Ok(posted.message)
     }

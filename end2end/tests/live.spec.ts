@@ -129,30 +129,35 @@ test("with the websocket blocked, sending falls back to REST and still reaches o
   });
 });
 
-test("others see who is typing, and a hidden tab counts unread messages in its title", async ({ browser }) => {
-  const ann = uniqueName("ann");
-  const a = await openChat(browser, ann);
-  const b = await openChat(browser, uniqueName("bob"));
-  await a.getByRole("textbox", { name: "Message" }).pressSequentially("thinking");
-  await expect(b.locator(".status-typing")).toHaveText(`${ann} is typing...`);
-  await expect(a.locator(".status-typing")).toHaveText("");
-  await expect(b.locator(".status-typing")).toHaveText("", { timeout: 8_000 });
+// A room of its own: messages other tests post meanwhile would count as unread.
+test.describe("in a room of its own", () => {
+  const server = useOwnServer();
 
-  // Pretend bob's tab is in the background.
-  await b.evaluate(() => {
-    Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
-    document.dispatchEvent(new Event("visibilitychange"));
+  test("others see who is typing, and a hidden tab counts unread messages in its title", async ({ browser }) => {
+    const ann = uniqueName("ann");
+    const a = await openChat(browser, ann, server.baseURL);
+    const b = await openChat(browser, uniqueName("bob"), server.baseURL);
+    await a.getByRole("textbox", { name: "Message" }).pressSequentially("thinking");
+    await expect(b.locator(".status-typing")).toHaveText(`${ann} is typing...`);
+    await expect(a.locator(".status-typing")).toHaveText("");
+    await expect(b.locator(".status-typing")).toHaveText("", { timeout: 8_000 });
+
+    // Pretend bob's tab is in the background.
+    await b.evaluate(() => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    for (const text of ["one", "two", "three"]) {
+      await send(a, `unread ${text}`);
+      await expect(b.locator(".message", { hasText: `unread ${text}` })).toHaveCount(1);
+    }
+    await expect(b).toHaveTitle(/^\(3\) Chat Room/);
+    await b.evaluate(() => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await expect(b).toHaveTitle(/^Chat Room/);
   });
-  for (const text of ["one", "two", "three"]) {
-    await send(a, `unread ${text}`);
-    await expect(b.locator(".message", { hasText: `unread ${text}` })).toHaveCount(1);
-  }
-  await expect(b).toHaveTitle(/^\(3\) Chat Room/);
-  await b.evaluate(() => {
-    Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
-    document.dispatchEvent(new Event("visibilitychange"));
-  });
-  await expect(b).toHaveTitle(/^Chat Room/);
 });
 
 test.describe("with a short retention", () => {
@@ -180,4 +185,54 @@ test.describe("with a short retention", () => {
     await expect(reader.locator(".empty-note")).toHaveText("No messages yet. Start the conversation!");
     await expect(shown(reader)).toHaveCount(0);
   });
+});
+
+test("a message sent over REST while the socket is down never hides one stored just before it", async ({ browser }) => {
+  const other = await openChat(browser, uniqueName("other"));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUp(context.request, uniqueName("sender"));
+  let blocked = false;
+  const open: { close: () => Promise<void> }[] = [];
+  await page.routeWebSocket("**/ws/chat/**", (ws) => {
+    if (blocked) {
+      ws.close({ code: 1013, reason: "blocked by the test" });
+      return;
+    }
+    ws.connectToServer();
+    open.push(ws);
+  });
+  await page.goto("/chat");
+  await waitForHydration(page);
+  await expect(page.locator(".status-link")).toHaveText("Connected");
+
+  blocked = true;
+  await Promise.all(open.map((ws) => ws.close()));
+  await expect(page.locator(".status-link")).toHaveText(/Reconnecting in \d+ s|Offline: sending via the server/);
+  // Someone else's message is stored first; then ours goes over REST and
+  // comes back with a higher id than anything the page has received.
+  await send(other, "stored while the socket was down");
+  await expect(other.locator(".message.own[data-id]", { hasText: "stored while the socket was down" })).toHaveCount(1);
+  await send(page, "sent over REST");
+  await expect(page.locator(".message.own[data-id]", { hasText: "sent over REST" })).toHaveCount(1);
+
+  blocked = false;
+  await expect(page.locator(".status-link")).toHaveText("Connected", { timeout: 15_000 });
+  const missed = page.locator(".message[data-id]", { hasText: "stored while the socket was down" });
+  await expect(missed).toHaveCount(1);
+  const shown = await shownMessages(page);
+  const ids = shown.map((m) => m.id);
+  expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  expect(new Set(ids).size).toBe(ids.length);
+  const order = shown.map((m) => m.content);
+  expect(order.indexOf("stored while the socket was down")).toBeLessThan(order.indexOf("sent over REST"));
+});
+
+test("when the session ends elsewhere, the open page goes to the sign-in page", async ({ browser }) => {
+  const page = await openChat(browser, uniqueName("leaver"));
+  // Signed out from another tab of the same browser.
+  const res = await page.context().request.post("/api/auth/logout");
+  expect(res.status()).toBe(204);
+  await expect(page).toHaveURL(/\/login\?next=(%2F|\/)chat$/, { timeout: 5_000 });
+  await expect(page.locator(".title-bar-text")).toHaveText("Log On to chat98");
 });

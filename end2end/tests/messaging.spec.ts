@@ -151,3 +151,47 @@ test.describe("in a room of its own", () => {
     expect(new Set(ids).size).toBe(300);
   });
 });
+
+test("bidi controls in a message cannot reorder anything outside its bubble", async ({ browser }) => {
+  const name = uniqueName("bidi");
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUp(context.request, name);
+  await seedMessages(name, ["\u202Eevil reversed", "\u2067isolate opened, never closed", "plain after"]);
+  await page.goto("/chat");
+  await waitForHydration(page);
+
+  // The suite's server is shared: only this test's bubbles count.
+  const bubbles = page
+    .locator(".message[data-id]")
+    .filter({ has: page.locator(".message-author", { hasText: name }) });
+  await expect(bubbles).toHaveCount(3);
+  for (const content of await bubbles.locator(".message-content").all()) {
+    // Each bubble's text is a bidi island: whatever controls it holds end with it.
+    await expect(content).toHaveAttribute("dir", "auto");
+    expect(await content.evaluate((el) => getComputedStyle(el).unicodeBidi)).toBe("isolate");
+  }
+  // What is around the text keeps its order: the author's name reads left to
+  // right in every bubble, and so does the next message.
+  const leftToRight = (el: Element) => {
+    const text = el.firstChild as Text;
+    const at = (i: number) => {
+      const range = document.createRange();
+      range.setStart(text, i);
+      range.setEnd(text, i + 1);
+      return range.getBoundingClientRect().left;
+    };
+    return at(0) < at(text.length - 1);
+  };
+  for (const author of await bubbles.locator(".message-author").all()) {
+    expect(await author.evaluate(leftToRight)).toBe(true);
+  }
+  const plain = bubbles.locator(".message-content", { hasText: "plain after" });
+  expect(await plain.evaluate(leftToRight)).toBe(true);
+  // The reversed text stays inside its own bubble.
+  const evil = bubbles.filter({ hasText: "evil reversed" });
+  const box = (await evil.locator(".message-bubble").boundingBox())!;
+  const text = (await evil.locator(".message-content").boundingBox())!;
+  expect(text.x).toBeGreaterThanOrEqual(box.x);
+  expect(text.x + text.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+});

@@ -7,6 +7,8 @@ mod m20261123_000001_create_users;
 mod m20261123_000002_create_messages;
 mod m20261123_000003_create_sessions;
 mod m20261124_000004_message_client_ids;
+mod m20261125_000005_username_skeletons;
+mod m20261125_000006_session_users;
 
 pub struct Migrator;
 
@@ -18,6 +20,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_messages::Migration),
             Box::new(m20261123_000003_create_sessions::Migration),
             Box::new(m20261124_000004_message_client_ids::Migration),
+            Box::new(m20261125_000005_username_skeletons::Migration),
+            Box::new(m20261125_000006_session_users::Migration),
         ]
     }
 }

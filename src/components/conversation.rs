@@ -77,6 +77,15 @@ impl Conversation {
         }
     }
 
+    /// The socket skipped messages between what is shown and what comes
+    /// next: drop what is shown (the newest come next) and let older pages
+    /// load on scrolling, as after a fresh start.
+    pub fn forget_before_gap(&self) {
+        self.messages.set(Vec::new());
+        self.history_error.set(None);
+        self.history.set(History::More);
+    }
+
     /// Queues `content` and sends it.
     pub fn send(&self, content: String) {
         let outgoing = Outgoing {

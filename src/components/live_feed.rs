@@ -1,7 +1,13 @@
 //! The browser's websocket (`chat98.v2`): feeds every stored message into the
 //! conversation, keeps the online list and who is typing, and reconnects with
-//! backoff, resuming with `after=<last id seen>` so nothing is missed or
-//! doubled (the conversation keeps each id once, in order).
+//! backoff, resuming with `after=<id>` so nothing is missed or doubled (the
+//! conversation keeps each id once, in order).
+//!
+//! The resume point is the newest id the page received in order: from the
+//! page's own history and from the socket's `message` frames, which come in
+//! id order. Ids the page learned otherwise (the answer to its own post over
+//! REST, an `ack`) can be newer than a message it has not received yet, so
+//! they never move it.
 
 use leptos::prelude::*;
 
@@ -106,7 +112,7 @@ mod browser {
 
     use super::{backoff_ms, LinkState, Live};
     use crate::components::conversation::Conversation;
-    use crate::live_protocol::{ServerFrame, HEARTBEAT_SECS, SUBPROTOCOL};
+    use crate::live_protocol::{close, ServerFrame, HEARTBEAT_SECS, SUBPROTOCOL};
     use crate::types::{ChatMessage, UserRef};
 
     /// How long a typing notice shows.
@@ -115,6 +121,8 @@ mod browser {
     const OFFLINE_AFTER: u32 = 3;
     /// Typing notices go out at most this often.
     const TYPING_EVERY_MS: f64 = 3_000.0;
+    /// Where the page goes when its session has ended.
+    const SIGN_IN: &str = "/login?next=/chat";
 
     thread_local! {
         /// The open socket, for sending.
@@ -156,6 +164,8 @@ mod browser {
         live: Live,
         conversation: Conversation,
         socket: RefCell<Option<WebSocket>>,
+        /// The newest id received in order: where a new socket resumes.
+        resume_after: Cell<i64>,
         attempt: Cell<u32>,
         last_frame_ms: Cell<f64>,
         // Kept alive while their socket is.
@@ -164,10 +174,14 @@ mod browser {
 
     impl Link {
         pub fn new(live: Live, conversation: Conversation) -> Rc<Link> {
+            let resume_after = conversation
+                .messages
+                .with_untracked(|m| m.last().map_or(0, |m| m.id));
             let link = Rc::new(Link {
                 live,
                 conversation,
                 socket: RefCell::new(None),
+                resume_after: Cell::new(resume_after),
                 attempt: Cell::new(0),
                 last_frame_ms: Cell::new(Date::now()),
                 handlers: RefCell::new(Vec::new()),
@@ -205,10 +219,7 @@ mod browser {
             return;
         }
         link.live.state.set(LinkState::Connecting);
-        let after = link
-            .conversation
-            .messages
-            .with_untracked(|m| m.last().map_or(0, |m| m.id));
+        let after = link.resume_after.get();
         let Some(socket) = url(after).and_then(|u| WebSocket::new_with_str(&u, SUBPROTOCOL).ok())
         else {
             return retry(link);
@@ -238,6 +249,12 @@ mod browser {
             let link = Rc::clone(&link);
             Handler::new(move |ev: web_sys::Event| {
                 let code = ev.dyn_ref::<CloseEvent>().map(|c| c.code());
+                if code == Some(close::SESSION_ENDED) {
+                    // Signed out (here or elsewhere) or expired: sign in again.
+                    stop();
+                    let _ = window().location().set_href(SIGN_IN);
+                    return;
+                }
                 leptos::logging::log!("chat connection closed ({code:?}); reconnecting");
                 retry(Rc::clone(&link));
             })
@@ -288,6 +305,10 @@ mod browser {
         users: Option<Vec<UserRef>>,
         #[serde(default)]
         user: Option<UserRef>,
+        #[serde(default)]
+        after: Option<i64>,
+        #[serde(default)]
+        before: Option<i64>,
     }
 
     /// A chat98.v2 frame from the server, or `None` if it is not one. The
@@ -314,6 +335,10 @@ mod browser {
             "left" => ServerFrame::Left { user: raw.user? },
             "typing" => ServerFrame::Typing { user: raw.user? },
             "heartbeat" => ServerFrame::Heartbeat,
+            "gap" => ServerFrame::Gap {
+                after: raw.after?,
+                before: raw.before?,
+            },
             _ => return None,
         })
     }
@@ -321,9 +346,17 @@ mod browser {
     fn receive(link: &Link, frame: ServerFrame) {
         let live = link.live;
         match frame {
-            ServerFrame::Message { message } | ServerFrame::Ack { message, .. } => {
-                link.conversation.merge(vec![message])
+            ServerFrame::Message { message } => {
+                link.resume_after
+                    .set(link.resume_after.get().max(message.id));
+                link.conversation.merge(vec![message]);
             }
+            // An ack may overtake a message stored just before: it confirms
+            // the pending bubble but is no resume point.
+            ServerFrame::Ack { message, .. } => link.conversation.merge(vec![message]),
+            // Too much was missed for one catch-up: show what follows, and
+            // let scrolling up read the rest.
+            ServerFrame::Gap { .. } => link.conversation.forget_before_gap(),
             ServerFrame::Error {
                 client_id, detail, ..
             } => {

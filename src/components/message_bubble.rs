@@ -19,7 +19,9 @@ pub fn MessageBubble(message: ChatMessage, own: bool) -> impl IntoView {
                         {short}
                     </time>
                 </header>
-                <p class="message-content">{message.content}</p>
+                // `dir="auto"` isolates the text (bidi controls in it cannot
+                // reorder anything outside) and sets its own direction.
+                <p class="message-content" dir="auto">{message.content}</p>
             </article>
         </li>
     }
@@ -51,7 +53,7 @@ pub fn PendingBubble(
                     <span class="message-author">"You"</span>
                     <span class="message-time">{if failed { "Not sent" } else { "Sending..." }}</span>
                 </header>
-                <p class="message-content">{content}</p>
+                <p class="message-content" dir="auto">{content}</p>
                 {failure.map(|reason| {
                     view! {
                         <p class="message-failure" role="alert">

@@ -9,8 +9,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::form_fields::{FormAlert, FormField};
 use super::window::Window;
-use crate::auth::{safe_next, Login, Register};
+use crate::auth::{Login, Register};
 use crate::error::ChatError;
+use crate::paths::safe_next;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

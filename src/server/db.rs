@@ -12,7 +12,10 @@ use sea_orm::{
 
 use super::settings::Settings;
 
-/// How long a request waits for a database connection.
+/// How long a request waits for a database connection, and how long one
+/// statement may wait for a lock (SQLite's busy timeout, PostgreSQL's
+/// `statement_timeout`): a request that has begun storing a message waits for
+/// the outcome (see `http::request_timeout`), so that wait must be bounded.
 const STORAGE_PATIENCE: Duration = Duration::from_secs(5);
 
 /// Who copies SQLite's write-ahead log back into the database file.
@@ -67,13 +70,21 @@ fn options(url: &str, checkpoints: Checkpoints) -> ConnectOptions {
     options
         .connect_timeout(STORAGE_PATIENCE)
         .acquire_timeout(STORAGE_PATIENCE);
+    if url.starts_with("postgres") {
+        options.map_sqlx_postgres_opts(|o| {
+            o.options([(
+                "statement_timeout",
+                format!("{}ms", STORAGE_PATIENCE.as_millis()),
+            )])
+        });
+    }
     if url.starts_with("sqlite:") {
         options.map_sqlx_sqlite_opts(move |o| {
             let o = o
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
+                .busy_timeout(STORAGE_PATIENCE)
                 .foreign_keys(true);
             match checkpoints {
                 Checkpoints::InCommit => o,
@@ -133,9 +144,4 @@ pub async fn open(
         })?;
     }
     Ok(connect_with(&settings.database_url, checkpoints).await?)
-}
-
-/// The URL of the embedded SQLite database inside `data_dir`.
-pub fn sqlite_url_in(data_dir: &std::path::Path) -> String {
-    format!("sqlite://{}", data_dir.join("chat98.db").display())
 }

@@ -10,12 +10,14 @@
 //!
 //! The writer runs as a task of its own, so a sender that goes away while its
 //! message is queued or being written cannot leave it stored but unpublished.
-
-use std::sync::{Mutex, OnceLock};
+//! A message whose sender has already been told it failed (its request timed
+//! out, see [`Commitment`]) or has gone away is left out: an error answer
+//! means nothing was stored.
 
 use sea_orm::DbErr;
 use tokio::sync::{mpsc, oneshot};
 
+use super::http::request_timeout::Commitment;
 use super::messages::{self, NewMessage};
 use super::AppState;
 use crate::types::ChatMessage;
@@ -35,67 +37,69 @@ pub enum Outcome {
     AlreadyStored,
 }
 
-struct Request {
+pub struct Request {
     message: NewMessage,
     reply: oneshot::Sender<Result<Outcome, DbErr>>,
+    commitment: Option<Commitment>,
 }
 
+impl Request {
+    /// Whether the sender still waits for this message to be stored; from
+    /// here on its request waits for the outcome.
+    fn still_wanted(&self) -> bool {
+        !self.reply.is_closed() && self.commitment.as_ref().is_none_or(Commitment::begin)
+    }
+}
+
+/// The messages waiting for the writer task ([`run`]).
+pub type Queue = mpsc::Receiver<Request>;
+
+/// Where senders hand their messages to the writer task.
+#[derive(Clone, Debug)]
 pub struct MessageWriter {
     queue: mpsc::Sender<Request>,
-    /// Taken by the task when the first message arrives.
-    waiting: Mutex<Option<mpsc::Receiver<Request>>>,
-    started: OnceLock<()>,
-}
-
-impl std::fmt::Debug for MessageWriter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MessageWriter").finish_non_exhaustive()
-    }
-}
-
-impl Default for MessageWriter {
-    fn default() -> Self {
-        let (queue, waiting) = mpsc::channel(QUEUE);
-        MessageWriter {
-            queue,
-            waiting: Mutex::new(Some(waiting)),
-            started: OnceLock::new(),
-        }
-    }
 }
 
 impl MessageWriter {
-    /// Stores `message` and publishes it to every connection.
-    pub async fn store(&self, state: &AppState, message: NewMessage) -> Result<Outcome, DbErr> {
-        self.started.get_or_init(|| {
-            let waiting = self
-                .waiting
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take();
-            if let Some(waiting) = waiting {
-                tokio::spawn(run(state.clone(), waiting));
-            }
-        });
+    /// The writer's two ends: this for senders, the queue for [`run`].
+    pub fn channel() -> (MessageWriter, Queue) {
+        let (queue, waiting) = mpsc::channel(QUEUE);
+        (MessageWriter { queue }, waiting)
+    }
+
+    /// Stores `message` and publishes it to every connection. With a
+    /// `commitment`, a request that times out first leaves it unstored.
+    pub async fn store(
+        &self,
+        message: NewMessage,
+        commitment: Option<Commitment>,
+    ) -> Result<Outcome, DbErr> {
         let (reply, outcome) = oneshot::channel();
         let gone = || DbErr::Custom("the message writer has stopped".to_owned());
-        self.queue
-            .send(Request { message, reply })
-            .await
-            .map_err(|_| gone())?;
+        let request = Request {
+            message,
+            reply,
+            commitment,
+        };
+        self.queue.send(request).await.map_err(|_| gone())?;
         outcome.await.map_err(|_| gone())?
     }
 }
 
-async fn run(state: AppState, mut queue: mpsc::Receiver<Request>) {
+/// The writer task: stores what queued, batch by batch, for the server's life.
+pub async fn run(state: AppState, mut queue: Queue) {
     let mut batch = Vec::with_capacity(BATCH);
     while queue.recv_many(&mut batch, BATCH).await > 0 {
-        write(&state, std::mem::take(&mut batch)).await;
+        let wanted: Vec<Request> = batch.drain(..).filter(Request::still_wanted).collect();
+        if !wanted.is_empty() {
+            write(&state, wanted).await;
+        }
     }
 }
 
 /// Stores and publishes `batch`, answering each sender. If the shared insert
-/// fails, each message is tried alone, so one bad message fails only itself.
+/// fails because of one row (a constraint), each message is tried alone, so
+/// one bad message fails only itself.
 async fn write(state: &AppState, batch: Vec<Request>) {
     let (new, replies): (Vec<NewMessage>, Vec<_>) =
         batch.into_iter().map(|r| (r.message, r.reply)).unzip();
@@ -105,9 +109,12 @@ async fn write(state: &AppState, batch: Vec<Request>) {
                 let _ = reply.send(Ok(outcome));
             }
         }
-        Err(e) if new.len() == 1 => {
-            if let Some(reply) = replies.into_iter().next() {
-                let _ = reply.send(Err(e));
+        // Only a row's own fault (its author removed meanwhile) is worth
+        // trying the others without it; a lock timeout or a lost connection
+        // would only make every sender wait once more per message.
+        Err(e) if new.len() == 1 || e.sql_err().is_none() => {
+            for reply in replies {
+                let _ = reply.send(Err(DbErr::Custom(e.to_string())));
             }
         }
         Err(e) => {
@@ -148,7 +155,7 @@ async fn store_and_publish(state: &AppState, new: &[NewMessage]) -> Result<Vec<O
                     tracing::warn!(error = %e, "could not read messages stored elsewhere; replaying shortly");
                     fanout.request_replay();
                 }
-                fanout.message_stored(message.clone(), previous);
+                fanout.message_stored(message.id);
                 previous = message.id;
             }
         }

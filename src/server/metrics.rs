@@ -61,13 +61,43 @@ struct RouteStats {
 
 #[derive(Debug, Default)]
 pub struct Metrics {
+    connections_open: AtomicU64,
+    connections_refused: AtomicU64,
     messages_stored: AtomicU64,
     messages_delivered: AtomicU64,
     delivery_latency: Histogram,
     http: Mutex<BTreeMap<(String, String), RouteStats>>,
 }
 
+/// The methods that get a label of their own; any other is `other` (clients
+/// choose methods, and every distinct label value would be a new series).
+const KNOWN_METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+];
+
+/// `method` as a metrics label: itself if standard, else `other`.
+pub fn method_label(method: &str) -> &'static str {
+    KNOWN_METHODS
+        .iter()
+        .find(|known| **known == method)
+        .copied()
+        .unwrap_or("other")
+}
+
 impl Metrics {
+    pub fn connection_opened(&self) {
+        self.connections_open.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn connection_closed(&self) {
+        self.connections_open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// A connection was closed on arrival: the server was at its cap.
+    pub fn connection_refused(&self) {
+        self.connections_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn message_stored(&self) {
         self.messages_stored.fetch_add(1, Ordering::Relaxed);
     }
@@ -81,9 +111,10 @@ impl Metrics {
         }
     }
 
-    /// One HTTP request answered; `route` is the matched route pattern, so
-    /// the label set stays small whatever paths clients ask for.
-    pub fn http_request(&self, route: &str, method: &str, status: u16, took: Duration) {
+    /// One HTTP request answered; `route` is the matched route pattern (or
+    /// one of a few fixed names) and `method` a [`method_label`], so the label
+    /// set stays small whatever clients send.
+    pub fn http_request(&self, route: &str, method: &'static str, status: u16, took: Duration) {
         let mut http = self.http.lock().unwrap_or_else(|e| e.into_inner());
         let stats = http
             .entry((route.to_owned(), method.to_owned()))
@@ -94,6 +125,18 @@ impl Metrics {
 
     /// The counters and histograms, in Prometheus text format.
     pub fn render(&self, out: &mut String) {
+        gauge(
+            out,
+            "chat98_connections_open",
+            "Open client connections (HTTP and websocket) on this process.",
+            self.connections_open.load(Ordering::Relaxed),
+        );
+        counter(
+            out,
+            "chat98_connections_refused_total",
+            "Connections closed on arrival because the process was at --max-connections.",
+            self.connections_refused.load(Ordering::Relaxed),
+        );
         counter(
             out,
             "chat98_messages_stored_total",
@@ -173,6 +216,14 @@ fn escape(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_standard_methods_get_a_label_of_their_own() {
+        assert_eq!(method_label("GET"), "GET");
+        assert_eq!(method_label("PATCH"), "PATCH");
+        assert_eq!(method_label("get"), "other");
+        assert_eq!(method_label(&"X".repeat(300_000)), "other");
+    }
 
     #[test]
     fn histograms_are_cumulative_with_sum_and_count() {

@@ -3,9 +3,10 @@
 //! sender's rate, store it.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use super::entities::user;
+use super::http::request_timeout::Commitment;
+use super::limits::Charge;
 use super::message_writer::Outcome;
 use super::messages::{self, NewMessage};
 use super::AppState;
@@ -49,33 +50,38 @@ pub fn check(
     }
 }
 
-/// Sends `submission` as `author`.
+/// Sends `submission` as `author`. `commitment` is the request's, when it
+/// has a timeout (see [`Commitment`]).
 pub async fn post(
     state: &AppState,
     author: &user::Model,
     submission: &Submission,
+    commitment: Option<Commitment>,
 ) -> Result<Posted, ChatError> {
     let (content, client_id) = check(submission, state.settings.max_message_chars)?;
-    let now = Instant::now();
-    if let Err(wait) = state.send_rate.take(author.id, now) {
+    let charge = Charge::new(state.message_rule, author.id);
+    let reservation = match state.limits.take(vec![charge]).await {
+        Ok(reservation) => reservation,
         // A retry is answered even at the limit: it stores nothing.
-        return match &client_id {
-            Some(id) => match messages::find_by_client_id(&state.db, author, id).await? {
-                Some(message) => Ok(Posted {
-                    message,
-                    created: false,
-                }),
-                None => Err(ChatError::sending_too_fast(wait)),
-            },
-            None => Err(ChatError::sending_too_fast(wait)),
-        };
-    }
+        Err(denied) => {
+            return match &client_id {
+                Some(id) => match messages::find_by_client_id(&state.db, author, id).await? {
+                    Some(message) => Ok(Posted {
+                        message,
+                        created: false,
+                    }),
+                    None => Err(ChatError::sending_too_fast(denied.wait)),
+                },
+                None => Err(ChatError::sending_too_fast(denied.wait)),
+            }
+        }
+    };
     let new = NewMessage {
         author: author.clone(),
         content,
         client_id: client_id.clone(),
     };
-    let outcome = state.writer.store(state, new).await;
+    let outcome = state.writer.store(new, commitment).await;
     match outcome {
         Ok(Outcome::Stored(message)) => Ok(Posted {
             message,
@@ -83,7 +89,7 @@ pub async fn post(
         }),
         // A retry of a message stored before: it did not count.
         Ok(Outcome::AlreadyStored) => {
-            state.send_rate.give_back(author.id, now);
+            state.limits.give_back(reservation).await;
             let id = client_id.as_deref().unwrap_or_default();
             let message = messages::find_by_client_id(&state.db, author, id)
                 .await?
@@ -94,7 +100,7 @@ pub async fn post(
             })
         }
         Err(e) => {
-            state.send_rate.give_back(author.id, now);
+            state.limits.give_back(reservation).await;
             Err(e.into())
         }
     }

@@ -13,7 +13,6 @@ use chrono::{DateTime, Utc};
 use leptos::config::{get_config_from_str, get_configuration, LeptosOptions};
 use serde::Deserialize;
 
-use super::db;
 use super::http::client_address::AddressBlock;
 
 /// The file read when `--config` is not given (missing is fine then).
@@ -80,13 +79,34 @@ pub struct SettingsArgs {
     )]
     pub allowed_origins: Option<Vec<String>>,
 
-    /// Failed sign-ins allowed per username and per client address within the
-    /// throttle window before answering 429 [Leptos.toml: chat.login-max-failures; default: 5]
+    /// Failed sign-ins allowed per username from one client address within the
+    /// throttle window before that address gets 429 for that name
+    /// [Leptos.toml: chat.login-max-failures; default: 5]
     #[arg(long, env = "CHAT_LOGIN_MAX_FAILURES", global = true, value_name = "N")]
     pub login_max_failures: Option<usize>,
 
-    /// Registrations allowed per client address within the throttle window
-    /// [Leptos.toml: chat.register-max; default: 5]
+    /// Failed sign-ins allowed per client address over all usernames within the
+    /// throttle window [Leptos.toml: chat.login-max-failures-per-address; default: 20]
+    #[arg(
+        long,
+        env = "CHAT_LOGIN_MAX_FAILURES_PER_ADDRESS",
+        global = true,
+        value_name = "N"
+    )]
+    pub login_max_failures_per_address: Option<usize>,
+
+    /// Failed sign-ins allowed per username over all client addresses within the
+    /// throttle window [Leptos.toml: chat.login-max-failures-per-username; default: 100]
+    #[arg(
+        long,
+        env = "CHAT_LOGIN_MAX_FAILURES_PER_USERNAME",
+        global = true,
+        value_name = "N"
+    )]
+    pub login_max_failures_per_username: Option<usize>,
+
+    /// Sign-up attempts (whatever their outcome) allowed per client address
+    /// within the throttle window [Leptos.toml: chat.register-max; default: 5]
     #[arg(long, env = "CHAT_REGISTER_MAX", global = true, value_name = "N")]
     pub register_max: Option<usize>,
 
@@ -154,6 +174,39 @@ pub struct SettingsArgs {
     #[arg(long, env = "CHAT_REQUEST_TIMEOUT", global = true, value_name = "DURATION",
           value_parser = parse_retention)]
     pub request_timeout: Option<Duration>,
+
+    /// Time a connection has to send a whole request head, after it opens or
+    /// after its previous answer (so also how long an idle keep-alive
+    /// connection stays open) [Leptos.toml: chat.header-read-timeout; default: 10s]
+    #[arg(long, env = "CHAT_HEADER_READ_TIMEOUT", global = true, value_name = "DURATION",
+          value_parser = parse_retention)]
+    pub header_read_timeout: Option<Duration>,
+
+    /// Open connections (HTTP and websocket) at most; past it new ones are
+    /// closed at once [Leptos.toml: chat.max-connections; default: the
+    /// open-file limit (ulimit -n) minus 256]
+    #[arg(long, env = "CHAT_MAX_CONNECTIONS", global = true, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+
+    /// Password hashes or checks (argon2, 19 MiB each) run at once; more wait
+    /// [Leptos.toml: chat.hash-concurrency; default: the number of cores]
+    #[arg(long, env = "CHAT_HASH_CONCURRENCY", global = true, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub hash_concurrency: Option<u32>,
+
+    /// How long a sign-in or sign-up waits for a password check to come free
+    /// before it is answered 503 with Retry-After
+    /// [Leptos.toml: chat.hash-wait; default: 2s]
+    #[arg(long, env = "CHAT_HASH_WAIT", global = true, value_name = "DURATION",
+          value_parser = parse_retention)]
+    pub hash_wait: Option<Duration>,
+
+    /// Websockets one user may hold open at once (all processes together)
+    /// [Leptos.toml: chat.max-sockets-per-user; default: 20]
+    #[arg(long, env = "CHAT_MAX_SOCKETS_PER_USER", global = true, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sockets_per_user: Option<u32>,
 }
 
 /// The `[chat]` table of `Leptos.toml`.
@@ -167,6 +220,8 @@ pub struct ChatSection {
     pub session_idle: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
     pub login_max_failures: Option<usize>,
+    pub login_max_failures_per_address: Option<usize>,
+    pub login_max_failures_per_username: Option<usize>,
     pub register_max: Option<usize>,
     pub throttle_window: Option<String>,
     pub max_message_chars: Option<u32>,
@@ -178,6 +233,11 @@ pub struct ChatSection {
     pub presence_ttl: Option<String>,
     pub request_timeout: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
+    pub header_read_timeout: Option<String>,
+    pub max_connections: Option<u32>,
+    pub max_sockets_per_user: Option<u32>,
+    pub hash_concurrency: Option<u32>,
+    pub hash_wait: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -198,6 +258,8 @@ pub struct Settings {
     pub session_idle: Duration,
     pub allowed_origins: Vec<String>,
     pub login_max_failures: usize,
+    pub login_max_failures_per_address: usize,
+    pub login_max_failures_per_username: usize,
     pub register_max: usize,
     pub throttle_window: Duration,
     pub max_message_chars: usize,
@@ -210,7 +272,14 @@ pub struct Settings {
     pub redis_prefix: String,
     pub presence_ttl: Duration,
     pub request_timeout: Duration,
-    /// Peers whose X-Forwarded-For is believed.
+    pub header_read_timeout: Duration,
+    /// Open connections at most.
+    pub max_connections: usize,
+    pub max_sockets_per_user: u32,
+    /// Password hashes at once, and how long a request waits for one.
+    pub hash_concurrency: usize,
+    pub hash_wait: Duration,
+    /// Peers whose X-Forwarded-For (and X-Forwarded-Proto) is believed.
     pub trusted_proxies: Vec<AddressBlock>,
     /// Hashed file names were configured but hash.txt is not beside the binary.
     pub hash_file_missing: bool,
@@ -220,6 +289,8 @@ pub struct Settings {
 pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 pub const DEFAULT_THROTTLE_WINDOW: Duration = Duration::from_secs(5 * 60);
 pub const DEFAULT_LOGIN_MAX_FAILURES: usize = 5;
+pub const DEFAULT_LOGIN_MAX_FAILURES_PER_ADDRESS: usize = 20;
+pub const DEFAULT_LOGIN_MAX_FAILURES_PER_USERNAME: usize = 100;
 pub const DEFAULT_REGISTER_MAX: usize = 5;
 
 /// Defaults of the message settings.
@@ -234,6 +305,12 @@ pub const DEFAULT_SWEEP_INTERVAL: Duration = Duration::from_secs(10 * 60);
 pub const DEFAULT_REDIS_PREFIX: &str = "chat98";
 pub const DEFAULT_PRESENCE_TTL: Duration = Duration::from_secs(30);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_MAX_SOCKETS_PER_USER: u32 = 20;
+pub const DEFAULT_HASH_WAIT: Duration = Duration::from_secs(2);
+/// File descriptors kept free of client connections by default (the
+/// database pool, Redis, the SQLite files, the listener, logs).
+pub const RESERVED_FILES: usize = 256;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -350,6 +427,18 @@ impl Settings {
             &chat.request_timeout,
             DEFAULT_REQUEST_TIMEOUT,
         )?;
+        let header_read_timeout = pick_duration(
+            "header-read-timeout",
+            args.header_read_timeout,
+            &chat.header_read_timeout,
+            DEFAULT_HEADER_READ_TIMEOUT,
+        )?;
+        let hash_wait = pick_duration(
+            "hash-wait",
+            args.hash_wait,
+            &chat.hash_wait,
+            DEFAULT_HASH_WAIT,
+        )?;
         let trusted_proxies = args
             .trusted_proxies
             .clone()
@@ -397,7 +486,7 @@ impl Settings {
                     .clone()
                     .or(chat.data_dir.clone())
                     .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-                (db::sqlite_url_in(&dir), Some(dir))
+                (sqlite_url_in(&dir), Some(dir))
             }
         };
 
@@ -413,6 +502,14 @@ impl Settings {
                 .login_max_failures
                 .or(chat.login_max_failures)
                 .unwrap_or(DEFAULT_LOGIN_MAX_FAILURES),
+            login_max_failures_per_address: args
+                .login_max_failures_per_address
+                .or(chat.login_max_failures_per_address)
+                .unwrap_or(DEFAULT_LOGIN_MAX_FAILURES_PER_ADDRESS),
+            login_max_failures_per_username: args
+                .login_max_failures_per_username
+                .or(chat.login_max_failures_per_username)
+                .unwrap_or(DEFAULT_LOGIN_MAX_FAILURES_PER_USERNAME),
             register_max: args
                 .register_max
                 .or(chat.register_max)
@@ -435,6 +532,22 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.to_owned()),
             presence_ttl,
             request_timeout,
+            header_read_timeout,
+            max_connections: args
+                .max_connections
+                .or(chat.max_connections)
+                .map_or_else(default_max_connections, |n| n as usize),
+            max_sockets_per_user: at_least_one(
+                "max-sockets-per-user",
+                args.max_sockets_per_user
+                    .or(chat.max_sockets_per_user)
+                    .unwrap_or(DEFAULT_MAX_SOCKETS_PER_USER),
+            )?,
+            hash_concurrency: args.hash_concurrency.or(chat.hash_concurrency).map_or_else(
+                || std::thread::available_parallelism().map_or(1, usize::from),
+                |n| n as usize,
+            ),
+            hash_wait,
             trusted_proxies,
             hash_file_missing,
         })
@@ -452,6 +565,31 @@ impl Settings {
     pub fn retention_text(&self) -> String {
         describe_duration(self.retention)
     }
+}
+
+/// The open-file limit less what the server needs besides client
+/// connections (at least 64). Past its own cap the server closes new
+/// connections at once, so it never runs out of files for its database.
+fn default_max_connections() -> usize {
+    open_file_limit()
+        .map_or(1024, |n| n.saturating_sub(RESERVED_FILES))
+        .max(64)
+}
+
+/// The process's soft limit on open files (`ulimit -n`).
+pub fn open_file_limit() -> Option<usize> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct it is given.
+    let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    (read == 0).then(|| usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX))
+}
+
+/// The URL of the embedded SQLite database inside `data_dir`.
+pub fn sqlite_url_in(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("chat98.db").display())
 }
 
 /// Where leptos looks for cargo-leptos's list of file hashes: beside the binary.

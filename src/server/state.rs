@@ -1,4 +1,5 @@
-//! What every request handler and server function can reach.
+//! What every request handler and server function can reach. Built in one
+//! step by `startup::build`.
 
 use std::sync::Arc;
 
@@ -6,16 +7,25 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::auth::throttle::AuthThrottles;
+use super::auth::password::Hasher;
+use super::auth::session::Ended;
+use super::auth::session_store::DbSessionStore;
+use super::auth::session_watch::SessionWatch;
+use super::auth::throttle::AuthRules;
 use super::fanout::Fanout;
 use super::http::cross_site::AllowedOrigins;
+use super::limits::{Charge, Limits, Rule};
 use super::live::hub::Hub;
 use super::message_writer::MessageWriter;
 use super::metrics::Metrics;
 use super::retention::RetentionStats;
-use super::send_rate::SendRate;
 use super::settings::Settings;
 use super::users::KnownUsers;
+use crate::types::UserRef;
+
+/// How often one user's typing notices reach the room (all their sockets,
+/// on every process, together).
+pub const TYPING_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Shared application state. leptos_axum provides it as context to server
 /// functions; axum handlers take it as `State`.
@@ -24,8 +34,19 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
-    pub throttles: Arc<AuthThrottles>,
-    pub send_rate: Arc<SendRate>,
+    /// Rate limits (in memory, and in Redis when configured).
+    pub limits: Arc<Limits>,
+    pub auth_rules: AuthRules,
+    /// Each user's message rate.
+    pub message_rule: Rule,
+    /// Each user's typing notices.
+    pub typing_rule: Rule,
+    /// Password hashing, a bounded number at a time.
+    pub hasher: Arc<Hasher>,
+    /// Session records (shared with the session layer).
+    pub sessions: DbSessionStore,
+    /// Closes sockets whose session ended.
+    pub session_watch: Arc<SessionWatch>,
     pub hub: Arc<Hub>,
     /// Other sites allowed to post and open sockets with the session cookie.
     pub allowed_origins: AllowedOrigins,
@@ -37,7 +58,7 @@ pub struct AppState {
     /// Users already read, by id.
     pub users: Arc<KnownUsers>,
     /// Stores and publishes every message sent here.
-    pub writer: Arc<MessageWriter>,
+    pub writer: MessageWriter,
 }
 
 impl AppState {
@@ -46,32 +67,29 @@ impl AppState {
         leptos::prelude::use_context::<AppState>().ok_or_else(crate::error::ChatError::unavailable)
     }
 
-    pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, settings: Settings) -> Self {
-        AppState {
-            leptos_options,
-            db,
-            throttles: Arc::new(AuthThrottles::new(&settings)),
-            send_rate: Arc::new(SendRate::new(
-                settings.message_burst,
-                settings.message_interval,
-            )),
-            hub: Arc::new(Hub::new()),
-            allowed_origins: AllowedOrigins(Arc::new(settings.allowed_origins.clone())),
-            retention: Arc::new(RetentionStats::default()),
-            fanout: None,
-            metrics: Arc::new(Metrics::default()),
-            users: Arc::default(),
-            writer: Arc::default(),
-            settings: Arc::new(settings),
+    /// Passes on that `user` is typing, here and (with Redis) everywhere, at
+    /// most once per [`TYPING_EVERY`] whichever socket or process it came from.
+    pub async fn typing(&self, user: &UserRef) {
+        let charge = Charge::new(self.typing_rule, user.id);
+        if self.limits.take(vec![charge]).await.is_err() {
+            return;
         }
+        if let Some(fanout) = &self.fanout {
+            fanout.typing(user.id);
+        }
+        self.hub.typing(user.clone());
     }
 
-    /// Passes on that `user` is typing, here and (with Redis) everywhere.
-    pub fn typing(&self, user: crate::types::UserRef) {
-        if let Some(fanout) = &self.fanout {
-            fanout.typing(user.clone());
+    /// A session ended here: its sockets here close now, and (with Redis)
+    /// the other processes look up that user's sessions.
+    pub fn session_ended(&self, ended: Option<Ended>) {
+        let Some(ended) = ended else {
+            return;
+        };
+        self.session_watch.end(&ended.id);
+        if let (Some(user), Some(fanout)) = (ended.user, &self.fanout) {
+            fanout.sessions_ended(user);
         }
-        self.hub.typing(user);
     }
 }
 

@@ -24,6 +24,8 @@ impl Server {
             .args(["--site-addr", "127.0.0.1:0"])
             .args(["--message-burst", "1000000000", "--register-max", "1000000"])
             .args(["--login-max-failures", "1000000"])
+            // The harness spreads hundreds of sockets over a few users.
+            .args(["--max-sockets-per-user", "1000000"])
             .args(extra)
             .env(
                 "RUST_LOG",

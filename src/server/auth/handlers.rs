@@ -1,17 +1,24 @@
 //! What the auth server functions do, on the server.
+//!
+//! Every attempt is charged to its allowances (see `throttle.rs`) before any
+//! password is hashed or checked, in one step, so that attempts racing each
+//! other cannot all slip under a limit; a sign-in that succeeds, or an
+//! attempt the server could not serve (503), gets its charge back.
 
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
 
 use axum::extract::ConnectInfo;
 use axum::http::HeaderMap;
 use sea_orm::SqlErr;
 
-use super::{password, rules, session};
-use crate::auth::safe_next;
+use super::password::HashError;
+use super::{rules, session};
 use crate::error::{ChatError, ErrorCode};
+use crate::paths::safe_next;
+use crate::server::entities::user;
 use crate::server::http::client_address::client_address;
 use crate::server::http::respond::{see_other, set_api_status};
+use crate::server::limits::Reservation;
 use crate::server::{users, AppState};
 use crate::types::UserRef;
 
@@ -33,13 +40,39 @@ async fn client_ip(state: &AppState) -> Option<IpAddr> {
     ))
 }
 
-fn username_taken() -> ChatError {
+fn username_taken(look_alike: bool) -> ChatError {
+    let sentence = if look_alike {
+        "That username looks too much like an existing one. Please choose another."
+    } else {
+        "A user with that username already exists."
+    };
     let mut e = ChatError::new(ErrorCode::UsernameTaken, "That username is taken.");
-    e.fields.insert(
-        "username".into(),
-        vec!["A user with that username already exists.".into()],
-    );
+    e.fields
+        .insert("username".into(), vec![sentence.to_owned()]);
     e
+}
+
+fn hashing_failed(e: HashError) -> ChatError {
+    match e {
+        HashError::Busy => ChatError::busy(),
+        HashError::Failed => {
+            tracing::error!("password hashing failed");
+            ChatError::unavailable()
+        }
+    }
+}
+
+/// Gives `reservation` back when the attempt was not served (a 5xx): it
+/// did not happen, as far as the client can tell.
+async fn settle<T>(
+    state: &AppState,
+    reservation: Reservation,
+    outcome: Result<T, ChatError>,
+) -> Result<T, ChatError> {
+    if outcome.as_ref().is_err_and(|e| e.code.status() >= 500) {
+        state.limits.give_back(reservation).await;
+    }
+    outcome
 }
 
 pub async fn register(
@@ -48,36 +81,50 @@ pub async fn register(
     next: Option<String>,
 ) -> Result<UserRef, ChatError> {
     let state = AppState::from_context()?;
-    let addr_key = client_ip(&state).await.map(|ip| format!("register:{ip}"));
-    let now = Instant::now();
-    if let Some(key) = &addr_key {
-        state
-            .throttles
-            .register_by_addr
-            .check(key, now)
-            .map_err(ChatError::throttled)?;
-    }
-    let username = username.trim().to_owned();
-    rules::check_credentials(&username, &password)?;
-    let hash = password::hash(password).await.map_err(|e| {
-        tracing::error!(error = %e, "hashing failed");
-        ChatError::unavailable()
-    })?;
-    let user = match users::create(&state.db, &username, &hash).await {
-        Ok(user) => user,
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(username_taken())
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(key) = &addr_key {
-        state.throttles.register_by_addr.record(key, now);
-    }
-    let session = session::current_session().await?;
-    session::sign_in(&session, &user).await?;
+    // Every attempt counts, whatever its outcome (a taken name too).
+    let charges = state.auth_rules.register(client_ip(&state).await);
+    let reservation = state
+        .limits
+        .take(charges)
+        .await
+        .map_err(|d| ChatError::throttled(d.wait))?;
+    let outcome = create_account(&state, username.trim(), password).await;
+    let user = settle(&state, reservation, outcome).await?;
     tracing::info!(user = %user.username, "registered");
     see_other(&safe_next(next.as_deref()));
     Ok((&user).into())
+}
+
+/// Checks the fields, refuses taken and look-alike names before hashing,
+/// stores the user and signs them in.
+async fn create_account(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> Result<user::Model, ChatError> {
+    rules::check_credentials(username, &password)?;
+    if let Some(existing) = users::find_look_alike(&state.db, username).await? {
+        return Err(username_taken(
+            !existing.username.eq_ignore_ascii_case(username),
+        ));
+    }
+    let hash = state.hasher.hash(password).await.map_err(hashing_failed)?;
+    let user = match users::create(&state.db, username, &hash).await {
+        Ok(user) => user,
+        // Someone took it (or a look-alike) in the meantime.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(username_taken(false))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Err(e) = sign_in(state, &user).await {
+        // No session, no account: the 503 must mean nothing was stored.
+        if let Err(removed) = users::remove(&state.db, user.id).await {
+            tracing::error!(error = %removed, user = %user.username, "could not undo a sign-up");
+        }
+        return Err(e);
+    }
+    Ok(user)
 }
 
 pub async fn login(
@@ -86,55 +133,69 @@ pub async fn login(
     next: Option<String>,
 ) -> Result<UserRef, ChatError> {
     let state = AppState::from_context()?;
-    let username = username.trim().to_owned();
-    rules::check_filled(&username, &password)?;
-
-    let now = Instant::now();
-    let name_key = format!("login-name:{}", username.to_ascii_lowercase());
-    let addr_key = client_ip(&state).await.map(|ip| format!("login-addr:{ip}"));
-    let throttles = &state.throttles;
-    throttles
-        .login_failures
-        .check(&name_key, now)
-        .map_err(ChatError::throttled)?;
-    if let Some(key) = &addr_key {
-        throttles
-            .login_failures
-            .check(key, now)
-            .map_err(ChatError::throttled)?;
+    let username = username.trim();
+    rules::check_filled(username, &password)?;
+    // A name no account can have fails at once: it costs no hash and is no
+    // throttle key (the rule is public, so this tells nothing).
+    if !rules::could_be_username(username) {
+        return Err(bad_credentials());
     }
-
-    let user = users::find_by_name(&state.db, &username).await?;
-    // An unknown name is checked against a dummy hash: the same time, the same error.
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let verified = password::verify(password, stored).await;
-    let Some(user) = user.filter(|_| verified) else {
-        return Err(bad_credentials(&state, &name_key, addr_key.as_deref(), now));
-    };
-    throttles.login_failures.clear(&name_key);
-    let session = session::current_session().await?;
-    session::sign_in(&session, &user).await?;
-    tracing::info!(user = %user.username, "signed in");
-    see_other(&safe_next(next.as_deref()));
-    Ok((&user).into())
+    let charges = state
+        .auth_rules
+        .login(&username.to_ascii_lowercase(), client_ip(&state).await);
+    let reservation = state
+        .limits
+        .take(charges)
+        .await
+        .map_err(|d| ChatError::throttled(d.wait))?;
+    match check_password(&state, username, password).await {
+        // A success is no failure: the attempt is given back.
+        Ok(Some(user)) => {
+            state.limits.give_back(reservation).await;
+            sign_in(&state, &user).await?;
+            tracing::info!(user = %user.username, "signed in");
+            see_other(&safe_next(next.as_deref()));
+            Ok((&user).into())
+        }
+        Ok(None) => Err(bad_credentials()),
+        Err(e) => settle(&state, reservation, Err(e)).await,
+    }
 }
 
-fn bad_credentials(
+/// The user, if `password` is theirs. An unknown name is checked against a
+/// dummy hash: the same time, the same answer.
+async fn check_password(
     state: &AppState,
-    name_key: &str,
-    addr_key: Option<&str>,
-    now: Instant,
-) -> ChatError {
-    state.throttles.login_failures.record(name_key, now);
-    if let Some(key) = addr_key {
-        state.throttles.login_failures.record(key, now);
-    }
+    username: &str,
+    password: String,
+) -> Result<Option<user::Model>, ChatError> {
+    let user = users::find_by_name(&state.db, username).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let verified = state
+        .hasher
+        .verify(password, stored)
+        .await
+        .map_err(hashing_failed)?;
+    Ok(user.filter(|_| verified))
+}
+
+fn bad_credentials() -> ChatError {
     ChatError::new(ErrorCode::BadCredentials, "Invalid username or password.")
 }
 
-pub async fn logout() -> Result<(), ChatError> {
+/// Starts a session for `user`, ending the one the request came with.
+async fn sign_in(state: &AppState, user: &user::Model) -> Result<(), ChatError> {
     let session = session::current_session().await?;
-    session::sign_out(&session).await?;
+    let ended = session::sign_in(&session, user).await?;
+    state.session_ended(ended);
+    Ok(())
+}
+
+pub async fn logout() -> Result<(), ChatError> {
+    let state = AppState::from_context()?;
+    let session = session::current_session().await?;
+    let ended = session::sign_out(&session).await?;
+    state.session_ended(ended);
     see_other("/login");
     set_api_status(axum::http::StatusCode::NO_CONTENT);
     Ok(())

@@ -5,4 +5,6 @@ pub mod password;
 pub mod rules;
 pub mod session;
 pub mod session_store;
+pub mod session_watch;
+pub mod signed_in;
 pub mod throttle;

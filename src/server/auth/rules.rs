@@ -25,6 +25,12 @@ pub fn check_filled(username: &str, password: &str) -> Result<(), ChatError> {
     }
 }
 
+/// Whether `username` (trimmed) is a name an account could have. A sign-in
+/// with any other name fails before it touches a hash or a throttle counter.
+pub fn could_be_username(username: &str) -> bool {
+    username_problems(username).is_empty()
+}
+
 /// Checks both fields and reports every problem at once.
 pub fn check_credentials(username: &str, password: &str) -> Result<(), ChatError> {
     let mut fields = BTreeMap::new();
@@ -93,6 +99,24 @@ mod tests {
     fn good_credentials_pass() {
         assert!(check_credentials("Bob_98-x", "correct horse").is_ok());
         assert!(check_credentials(&"a".repeat(32), &"p".repeat(128)).is_ok());
+    }
+
+    #[test]
+    fn only_names_an_account_could_have_are_looked_up() {
+        assert!(could_be_username("alice"));
+        assert!(!could_be_username(&"a".repeat(33)));
+        assert!(!could_be_username(&"a".repeat(1_900_000)));
+        assert!(!could_be_username("al ice"));
+        assert!(!could_be_username("\u{200b}\u{200b}\u{200b}"));
+    }
+
+    #[test]
+    fn names_of_only_formatting_characters_are_refused() {
+        let zero_width = "\u{200b}\u{200c}\u{2060}\u{feff}";
+        assert_eq!(
+            fields(zero_width, "longenough")["username"],
+            ["Use only letters (A-Z), digits, _ and -."]
+        );
     }
 
     #[test]

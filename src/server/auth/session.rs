@@ -6,8 +6,11 @@ use crate::error::ChatError;
 use crate::server::entities::user;
 use crate::server::AppState;
 
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "chat98_session";
+
 /// The session key holding the signed-in user's id.
-const USER_ID: &str = "user_id";
+pub const USER_ID: &str = "user_id";
 
 /// The request's session (the session layer put it there).
 pub async fn current_session() -> Result<Session, ChatError> {
@@ -45,13 +48,36 @@ fn keep_alive(session: &Session) {
     }
 }
 
-/// Starts a signed-in session for `user` under a fresh id (no session fixation).
-pub async fn sign_in(session: &Session, user: &user::Model) -> Result<(), ChatError> {
+/// A session that just ended, so that what was opened with it closes too.
+#[derive(Clone, Copy, Debug)]
+pub struct Ended {
+    pub id: tower_sessions::session::Id,
+    /// Who was signed in with it, if anyone.
+    pub user: Option<i64>,
+}
+
+async fn ending(session: &Session) -> Result<Option<Ended>, ChatError> {
+    let Some(id) = session.id() else {
+        return Ok(None);
+    };
+    let user = session.get::<i64>(USER_ID).await.map_err(storage)?;
+    Ok(Some(Ended { id, user }))
+}
+
+/// Starts a signed-in session for `user` under a fresh id (no session
+/// fixation) and stores it now, so that a failure is this request's error.
+/// Returns the session it replaced.
+pub async fn sign_in(session: &Session, user: &user::Model) -> Result<Option<Ended>, ChatError> {
+    let replaced = ending(session).await?;
     session.cycle_id().await.map_err(storage)?;
-    session.insert(USER_ID, user.id).await.map_err(storage)
+    session.insert(USER_ID, user.id).await.map_err(storage)?;
+    session.save().await.map_err(storage)?;
+    Ok(replaced)
 }
 
 /// Ends the session on the server: a copy of the old cookie no longer works.
-pub async fn sign_out(session: &Session) -> Result<(), ChatError> {
-    session.flush().await.map_err(storage)
+pub async fn sign_out(session: &Session) -> Result<Option<Ended>, ChatError> {
+    let ended = ending(session).await?;
+    session.flush().await.map_err(storage)?;
+    Ok(ended)
 }

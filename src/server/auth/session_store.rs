@@ -1,14 +1,20 @@
 //! tower-sessions storage in the chat database (SQLite or PostgreSQL), so
 //! sessions survive restarts and are shared by every server process.
+//!
+//! Only signing in creates a record ([`SessionStore::create`]). Saving
+//! updates a record that exists and never writes one back that a sign-out,
+//! expiry or removal deleted meanwhile: a request that started before the
+//! sign-out cannot bring the session back when it finishes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
@@ -22,16 +28,40 @@ const EXPIRY_REFRESH: time::Duration = time::Duration::minutes(10);
 /// Sessions whose last write this process remembers, beyond which it forgets
 /// them all (the next save of each is then written, nothing worse).
 const REMEMBERED: usize = 100_000;
+/// Sessions this process deleted, remembered (the newest so many) so that a
+/// request that read one just before cannot put it back in the cache.
+const ENDED: usize = 16_384;
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
     /// What each session last looked like in the database.
     written: Arc<Mutex<HashMap<Id, Written>>>,
+    /// Sessions this process deleted (newest last).
+    ended: Arc<Mutex<Ended>>,
     refresh: time::Duration,
     /// Whether this process is the only one using these sessions, so that
     /// what it wrote last is what the database holds.
     exclusive: bool,
+}
+
+#[derive(Debug, Default)]
+struct Ended {
+    order: VecDeque<Id>,
+    ids: HashSet<Id>,
+}
+
+impl Ended {
+    fn insert(&mut self, id: Id) {
+        if self.ids.insert(id) {
+            self.order.push_back(id);
+        }
+        while self.order.len() > ENDED {
+            if let Some(old) = self.order.pop_front() {
+                self.ids.remove(&old);
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -51,6 +81,7 @@ impl DbSessionStore {
         DbSessionStore {
             db,
             written: Arc::default(),
+            ended: Arc::default(),
             refresh: quarter.min(EXPIRY_REFRESH),
             exclusive: false,
         }
@@ -68,8 +99,56 @@ impl DbSessionStore {
         self.written.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn remember(&self, record: &Record, data: &str) {
+    fn ended(&self) -> std::sync::MutexGuard<'_, Ended> {
+        self.ended.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether this process deleted session `id` (a sign-out, a replaced
+    /// session): it must not come back.
+    pub fn has_ended(&self, id: &Id) -> bool {
+        self.ended().ids.contains(id)
+    }
+
+    /// When each of `ids` that still exists expires, read from the database
+    /// itself (never the cache, which another process or a command may have
+    /// made stale: sessions not found are forgotten here too).
+    pub async fn expiries(
+        &self,
+        ids: &[Id],
+    ) -> Result<HashMap<Id, time::OffsetDateTime>, sea_orm::DbErr> {
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let keys: Vec<String> = chunk.iter().map(Id::to_string).collect();
+            let rows: Vec<(String, DateTime<Utc>)> = session::Entity::find()
+                .select_only()
+                .column(session::Column::Id)
+                .column(session::Column::ExpiryDate)
+                .filter(session::Column::Id.is_in(keys))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            for (key, expiry) in rows {
+                if let Ok(id) = key.parse::<Id>() {
+                    found.insert(id, to_time(expiry));
+                }
+            }
+        }
         let mut written = self.written();
+        for id in ids {
+            if !found.contains_key(id) {
+                written.remove(id);
+            }
+        }
+        Ok(found)
+    }
+
+    fn remember(&self, record: &Record, data: &str) {
+        // Under the cache's lock, as `delete` marks the end: a record read
+        // just before a sign-out cannot be cached after it.
+        let mut written = self.written();
+        if self.has_ended(&record.id) {
+            return;
+        }
         if written.len() >= REMEMBERED {
             written.clear();
         }
@@ -122,11 +201,20 @@ fn encode(record: &Record) -> session_store::Result<String> {
     serde_json::to_string(&sorted).map_err(|e| session_store::Error::Encode(e.to_string()))
 }
 
+/// The signed-in user the record names (see `session::sign_in`).
+fn user_of(record: &Record) -> Option<i64> {
+    record
+        .data
+        .get(super::session::USER_ID)
+        .and_then(serde_json::Value::as_i64)
+}
+
 fn to_row(record: &Record, data: String) -> session::ActiveModel {
     session::ActiveModel {
         id: Set(record.id.to_string()),
         data: Set(data),
         expiry_date: Set(to_chrono(record.expiry_date)),
+        user_id: Set(user_of(record)),
     }
 }
 
@@ -153,25 +241,40 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Updates the record if it still exists. A record that is gone (signed
+    /// out, expired, removed while this request ran) stays gone. A failed
+    /// write is logged, not returned: it only delays the idle expiry, and an
+    /// error here would turn a request that already did its work into a 500.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = encode(record)?;
-        if self.is_redundant(&record.id, &data, record.expiry_date) {
+        if self.has_ended(&record.id) || self.is_redundant(&record.id, &data, record.expiry_date) {
             return Ok(());
         }
-        session::Entity::insert(to_row(record, data.clone()))
-            .on_conflict(
-                OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::ExpiryDate])
-                    .to_owned(),
+        let updated = session::Entity::update_many()
+            .col_expr(session::Column::Data, Expr::value(data.clone()))
+            .col_expr(
+                session::Column::ExpiryDate,
+                Expr::value(to_chrono(record.expiry_date)),
             )
-            .exec_without_returning(&self.db)
-            .await
-            .map_err(backend)?;
-        self.remember(record, &data);
+            .col_expr(session::Column::UserId, Expr::value(user_of(record)))
+            .filter(session::Column::Id.eq(record.id.to_string()))
+            .filter(session::Column::ExpiryDate.gt(Utc::now()))
+            .exec(&self.db)
+            .await;
+        match updated {
+            Ok(result) if result.rows_affected == 1 => self.remember(record, &data),
+            Ok(_) => {
+                self.written().remove(&record.id);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not extend a session's expiry"),
+        }
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        if self.has_ended(id) {
+            return Ok(None);
+        }
         if let Some(record) = self.remembered(id) {
             return Ok(Some(record));
         }
@@ -194,7 +297,11 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.written().remove(id);
+        {
+            let mut written = self.written();
+            self.ended().insert(*id);
+            written.remove(id);
+        }
         session::Entity::delete_by_id(id.to_string())
             .exec(&self.db)
             .await

@@ -9,6 +9,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub data: String,
     pub expiry_date: DateTimeUtc,
+    /// The signed-in user, if any (also in `data`); removing the user
+    /// removes their sessions.
+    pub user_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,9 @@ pub struct Model {
     pub id: i64,
     /// Shown as typed; unique regardless of case (index on lower(username)).
     pub username: String,
+    /// The name's look-alike class (`users::skeleton`), unique: no two
+    /// users' names read the same.
+    pub username_skeleton: String,
     pub password_hash: String,
     pub created_at: DateTimeUtc,
 }

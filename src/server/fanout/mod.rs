@@ -2,14 +2,14 @@
 //! sharing one PostgreSQL database behind a load balancer.
 //!
 //! Every process publishes what happens on it (a stored message, someone
-//! typing, its users changing) to one Redis channel and passes on what the
-//! others publish to its own websockets. Storage stays the source of truth:
-//! a process that missed notices (Redis away, a late or lost notice) reads
-//! the messages from the database, in id order, each once (see
-//! [`crate::server::live::hub::Hub::publish_in_order`]). Without Redis every
-//! process keeps serving and delivering its own messages.
+//! typing, its users changing, a session ending) to one Redis channel and
+//! passes on what the others publish to its own websockets. Notices carry ids
+//! only and storage stays the source of truth: a process reads every message
+//! from the database before its sockets see it, in id order, each once (see
+//! [`crate::server::live::hub::Hub::publish_up_to`]), also when it missed
+//! notices (Redis away, a late or lost notice). Without Redis every process
+//! keeps serving and delivering its own messages.
 
-mod link;
 mod notice;
 mod presence;
 mod publisher;
@@ -24,9 +24,8 @@ use tokio::task::JoinHandle;
 
 pub use notice::{Envelope, Notice};
 
-use self::link::Link;
+use super::redis_link::RedisLink;
 use super::AppState;
-use crate::types::{ChatMessage, UserRef};
 
 /// Notices waiting to be published; beyond this they are dropped and the
 /// other processes are told to read storage again once Redis keeps up.
@@ -38,9 +37,8 @@ pub struct Fanout {
     origin: String,
     /// Prefix of the channel and keys (`<prefix>:events`, ...).
     prefix: String,
-    link: Link,
+    link: Arc<RedisLink>,
     outgoing: mpsc::Sender<Notice>,
-    queued: Mutex<Option<mpsc::Receiver<Notice>>>,
     /// Some notice could not be published: the others must resync.
     missed: AtomicBool,
     subscribed: AtomicBool,
@@ -59,40 +57,41 @@ impl std::fmt::Debug for Fanout {
     }
 }
 
+/// Notices this process has yet to publish (see [`Fanout::start`]).
+pub type Outbox = mpsc::Receiver<Notice>;
+
 impl Fanout {
-    /// Checks the URL; connecting happens in the background (and again after
-    /// every outage), so the server starts even while Redis is away.
+    /// This process's end of the fan-out over `link`; connecting happens in
+    /// the background (and again after every outage), so the server starts
+    /// even while Redis is away. Nothing is published or heard until
+    /// [`Fanout::start`].
     pub fn new(
-        url: &str,
+        link: Arc<RedisLink>,
         prefix: &str,
         presence_ttl: Duration,
-    ) -> Result<Arc<Fanout>, redis::RedisError> {
-        let client = redis::Client::open(url)?;
+    ) -> (Arc<Fanout>, Outbox) {
         let (outgoing, queued) = mpsc::channel(OUTGOING_QUEUE);
-        Ok(Arc::new(Fanout {
+        let fanout = Arc::new(Fanout {
             origin: random_origin(),
             prefix: prefix.to_owned(),
-            link: Link::new(client),
+            link,
             outgoing,
-            queued: Mutex::new(Some(queued)),
             missed: AtomicBool::new(false),
             subscribed: AtomicBool::new(false),
             replay_wanted: Notify::new(),
             presence_wanted: Notify::new(),
             presence_ttl,
             presence_task: Mutex::new(None),
-        }))
+        });
+        (fanout, queued)
     }
 
-    /// Starts publishing, listening and sharing presence for `state`.
-    pub fn start(self: &Arc<Self>, state: &AppState) {
-        let queued = self.queued.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(queued) = queued {
-            tokio::spawn(publisher::run(self.clone(), queued));
-            tokio::spawn(subscriber::run(self.clone(), state.clone()));
-            let presence = tokio::spawn(presence::run(self.clone(), state.clone()));
-            *self.presence_task.lock().unwrap_or_else(|e| e.into_inner()) = Some(presence);
-        }
+    /// Starts publishing `outbox`, listening and sharing presence for `state`.
+    pub fn start(self: &Arc<Self>, outbox: Outbox, state: &AppState) {
+        tokio::spawn(publisher::run(self.clone(), outbox));
+        tokio::spawn(subscriber::run(self.clone(), state.clone()));
+        let presence = tokio::spawn(presence::run(self.clone(), state.clone()));
+        *self.presence_task.lock().unwrap_or_else(|e| e.into_inner()) = Some(presence);
     }
 
     pub fn origin(&self) -> &str {
@@ -104,13 +103,18 @@ impl Fanout {
         format!("{}:events", self.prefix)
     }
 
-    /// Tells the other processes that `message` was stored after `previous`.
-    pub fn message_stored(&self, message: ChatMessage, previous: i64) {
-        self.announce(Notice::Message { message, previous });
+    /// Tells the other processes that message `id` was stored.
+    pub fn message_stored(&self, id: i64) {
+        self.announce(Notice::Message { id });
     }
 
-    pub fn typing(&self, user: UserRef) {
+    pub fn typing(&self, user: i64) {
         self.announce(Notice::Typing { user });
+    }
+
+    /// Tells the other processes that a session of `user` ended.
+    pub fn sessions_ended(&self, user: i64) {
+        self.announce(Notice::SessionsEnded { user });
     }
 
     fn announce(&self, notice: Notice) {

@@ -1,9 +1,10 @@
 //! What processes tell each other over the Redis channel. Storage stays the
-//! source of truth: a notice only says that something happened.
+//! source of truth: a notice only says that something happened, and carries
+//! ids only. Whoever can write to Redis can make processes look things up
+//! (or stay silent), never make them show a message or a name that storage
+//! does not hold.
 
 use serde::{Deserialize, Serialize};
-
-use crate::types::{ChatMessage, UserRef};
 
 /// A notice with the process that sent it (a process ignores its own).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -16,11 +17,14 @@ pub struct Envelope {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Notice {
-    /// A message was stored; `previous` is the id stored just before it, so
-    /// a process that has not published that one yet reads it from storage.
-    Message { message: ChatMessage, previous: i64 },
-    /// Someone is typing.
-    Typing { user: UserRef },
+    /// Message `id` was stored: each process publishes what storage holds up
+    /// to it that it has not published yet.
+    Message { id: i64 },
+    /// User `user` is typing (their name is read from storage).
+    Typing { user: i64 },
+    /// A session of user `user` ended (signed out, replaced, banned): each
+    /// process looks up the sessions of that user's sockets in storage.
+    SessionsEnded { user: i64 },
     /// A process's set of connected users changed: read presence again.
     Presence,
     /// A process could not publish for a while: read storage again.
@@ -44,17 +48,16 @@ mod tests {
 
     #[test]
     fn notices_round_trip_with_their_origin() {
-        let user = UserRef {
-            id: 7,
-            username: "ann".into(),
-        };
         let envelope = Envelope {
             origin: "p1".into(),
-            notice: Notice::Typing { user },
+            notice: Notice::Typing { user: 7 },
         };
         let text = envelope.encode();
-        assert!(text.contains(r#""type":"typing""#), "{text}");
+        assert_eq!(text, r#"{"origin":"p1","type":"typing","user":7}"#);
         assert_eq!(Envelope::decode(&text), Some(envelope));
         assert_eq!(Envelope::decode("{\"origin\":\"p\"}"), None);
+        // The notices of a process that still sends whole messages are refused.
+        let old = r#"{"origin":"p","type":"message","message":{"id":1},"previous":0}"#;
+        assert_eq!(Envelope::decode(old), None);
     }
 }

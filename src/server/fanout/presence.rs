@@ -1,7 +1,8 @@
 //! Presence across processes. Each process keeps a key with its connected
-//! users that expires unless refreshed, and a score in a sorted set of live
-//! processes; a process that dies without saying goodbye drops out within
-//! one time-to-live.
+//! users (ids, with their sockets there) that expires unless refreshed, and a
+//! score in a sorted set of live processes; a process that dies without
+//! saying goodbye drops out within one time-to-live. Names come from storage,
+//! never from Redis.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,6 +10,10 @@ use std::time::{Duration, Instant};
 use super::{Fanout, Notice};
 use crate::server::AppState;
 use crate::types::UserRef;
+
+/// Users read from one process's key at most (a key is written by a chat98
+/// process, or by whoever can write to Redis).
+const USERS_PER_PROCESS: usize = 10_000;
 
 impl Fanout {
     /// Sorted set of process origins, scored by when their presence expires (ms).
@@ -26,7 +31,7 @@ pub(super) async fn run(fanout: Arc<Fanout>, state: AppState) {
     let ttl = fanout.presence_ttl;
     let mut tick = tokio::time::interval(ttl / 3);
     let mut shutdown = state.hub.shutdown_signal();
-    let mut written: Option<Vec<UserRef>> = None;
+    let mut written: Option<Vec<(i64, u32)>> = None;
     let mut unreachable_since: Option<Instant> = None;
     loop {
         tokio::select! {
@@ -60,7 +65,7 @@ async fn refresh(
     fanout: &Fanout,
     state: &AppState,
     ttl: Duration,
-    written: &mut Option<Vec<UserRef>>,
+    written: &mut Option<Vec<(i64, u32)>>,
 ) -> Result<(), Option<redis::RedisError>> {
     let mut connection = fanout.link.connection().await.ok_or(None)?;
     let users = state.hub.local_users();
@@ -105,7 +110,7 @@ async fn refresh(
         .filter(|origin| **origin != fanout.origin)
         .map(|origin| fanout.presence_key(origin))
         .collect();
-    let mut remote = Vec::new();
+    let mut sockets: std::collections::HashMap<i64, u32> = std::collections::HashMap::new();
     if !keys.is_empty() {
         let lists: Vec<Option<String>> = redis::cmd("MGET")
             .arg(&keys)
@@ -113,13 +118,34 @@ async fn refresh(
             .await
             .map_err(Some)?;
         for list in lists.into_iter().flatten() {
-            if let Ok(users) = serde_json::from_str::<Vec<UserRef>>(&list) {
-                remote.extend(users);
+            if let Ok(users) = serde_json::from_str::<Vec<(i64, u32)>>(&list) {
+                for (id, n) in users.into_iter().take(USERS_PER_PROCESS) {
+                    let total = sockets.entry(id).or_default();
+                    *total = total.saturating_add(n);
+                }
             }
         }
     }
-    state.hub.set_remote(remote);
+    state.hub.set_remote(named(state, sockets).await);
     Ok(())
+}
+
+/// The users behind `sockets`' ids, as storage knows them (unknown ids are dropped).
+async fn named(
+    state: &AppState,
+    sockets: std::collections::HashMap<i64, u32>,
+) -> Vec<(UserRef, u32)> {
+    let ids: Vec<i64> = sockets.keys().copied().collect();
+    match state.users.find_many(&state.db, &ids).await {
+        Ok(users) => users
+            .iter()
+            .map(|u| (UserRef::from(u), sockets.get(&u.id).copied().unwrap_or(0)))
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the names of other processes' users");
+            Vec::new()
+        }
+    }
 }
 
 /// Removes this process's presence and tells the others.

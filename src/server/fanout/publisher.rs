@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::link::RETRY_CAP;
 use super::{Envelope, Fanout, Notice};
+use crate::server::redis_link::RETRY_CAP;
 
 pub(super) async fn run(fanout: Arc<Fanout>, mut queued: mpsc::Receiver<Notice>) {
     loop {

@@ -9,8 +9,8 @@ use std::time::Duration;
 use futures::StreamExt;
 use redis::aio::{PubSubSink, PubSubStream};
 
-use super::link::{REDIS_PATIENCE, RETRY_CAP};
 use super::{Envelope, Fanout, Notice};
+use crate::server::redis_link::{REDIS_PATIENCE, RETRY_CAP};
 use crate::server::AppState;
 
 /// How often the subscription is checked with a PING, and storage read for
@@ -98,12 +98,12 @@ async fn listen(fanout: &Fanout, state: &AppState, mut sink: PubSubSink, mut str
 
 async fn handle(fanout: &Fanout, state: &AppState, notice: Notice) {
     match notice {
-        Notice::Message { message, previous } => {
+        Notice::Message { id } => {
             let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
             let mut last = state.hub.sequence().await;
             let published = state
                 .hub
-                .publish_in_order(&state.db, cutoff, &mut last, message, previous)
+                .publish_up_to(&state.db, cutoff, &mut last, id)
                 .await;
             if let Err(e) = published {
                 tracing::warn!(error = %e, "could not read missed messages; retrying shortly");
@@ -111,7 +111,13 @@ async fn handle(fanout: &Fanout, state: &AppState, notice: Notice) {
                 fanout.request_replay();
             }
         }
-        Notice::Typing { user } => state.hub.typing(user),
+        Notice::Typing { user } => {
+            // The name comes from storage; an unknown id shows nothing.
+            if let Ok(Some(user)) = state.users.find(&state.db, user).await {
+                state.hub.typing((&user).into());
+            }
+        }
+        Notice::SessionsEnded { user } => state.session_watch.check_user(user),
         Notice::Presence => fanout.presence_wanted.notify_one(),
         Notice::Resync => replay(state).await,
     }

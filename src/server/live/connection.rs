@@ -1,95 +1,56 @@
 //! One open websocket: catch-up, then live events out and messages in.
+//!
+//! The loop is generic over the socket's two halves (a `Sink` of frames out,
+//! a `Stream` of frames in), so it runs the same on axum's websocket and on
+//! the in-memory channels of a test.
 
+use std::fmt::Display;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures::stream::SplitSink;
-use futures::{SinkExt, StreamExt};
+use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes};
+use futures::{Sink, SinkExt, Stream, StreamExt};
 use serde_json::Value;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
-use super::handshake::MAX_FRAME_BYTES;
-use super::hub::LiveEvent;
+use super::frames::{encode, encode_message, Close, Delivery, Outgoing, Protocol, MAX_FRAME_BYTES};
+use super::hub::{Connection, LiveEvent};
 use crate::error::ChatError;
-use crate::live_protocol::{ClientFrame, SeedFrame, ServerFrame, HEARTBEAT_SECS};
+use crate::live_protocol::{ClientFrame, ServerFrame, HEARTBEAT_SECS};
+use crate::server::auth::session_watch::Watching;
 use crate::server::entities::user;
 use crate::server::messages::Window;
 use crate::server::metrics::Metrics;
 use crate::server::posting::{self, Submission};
+// Typing notices from one connection are looked at at most this often too
+// (the per-user limit across sockets and processes is `AppState::typing`).
+use crate::server::state::TYPING_EVERY;
 use crate::server::AppState;
-use crate::types::{ChatMessage, UserRef};
-
-/// Which frames the client speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Protocol {
-    /// The seed's: `{"message": ...}` both ways, nothing else.
-    Seed,
-    /// chat98.v2: typed frames with acks, errors, presence and typing.
-    V2,
-}
+use crate::types::UserRef;
 
 /// A peer that has sent nothing (not even a pong) for this long is gone.
 const IDLE_LIMIT: Duration = Duration::from_secs(2 * HEARTBEAT_SECS);
 /// A send that cannot complete in this time means the peer stopped reading.
 const SEND_PATIENCE: Duration = Duration::from_secs(10);
-/// Typing notices from one connection are passed on at most this often.
-const TYPING_EVERY: Duration = Duration::from_secs(2);
-/// Catch-up reads the history in pages of this size.
-const CATCH_UP_PAGE: u64 = 500;
+/// The most messages a catch-up sends: the newest ones. A client that missed
+/// more is told of the gap and reads older pages over REST.
+pub const CATCH_UP_LIMIT: usize = 500;
 /// Frames waiting for a slow reader; one more and it is disconnected (1013).
 pub const QUEUE_PER_CONNECTION: usize = 256;
 /// At most this many queued frames go out in one write.
 const WRITE_BATCH: usize = 32;
 
-type Sink = SplitSink<WebSocket, Message>;
-
-/// A frame for the writer; live messages carry when they were stored.
-/// Kept small: every connection's queue holds room for 32 of these at once.
-struct Outgoing {
-    frame: Message,
-    delivery: Delivery,
-}
-
-/// Whether a frame delivers a message, and when that was stored, packed into
-/// one word: 0 for other frames, 1 for a message sent during catch-up (no
-/// latency to report), else microseconds since the Unix epoch.
-#[derive(Clone, Copy)]
-struct Delivery(u64);
-
-impl Delivery {
-    const NONE: Delivery = Delivery(0);
-    const UNTIMED: Delivery = Delivery(1);
-
-    fn stored_at(at: SystemTime) -> Delivery {
-        let micros = at
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
-        Delivery(micros.max(2))
-    }
-
-    fn is_message(self) -> bool {
-        self.0 != 0
-    }
-
-    /// How long ago the message was stored, if known.
-    fn latency(self) -> Option<Duration> {
-        (self.0 > 1).then(|| {
-            let at = SystemTime::UNIX_EPOCH + Duration::from_micros(self.0);
-            SystemTime::now().duration_since(at).unwrap_or_default()
-        })
-    }
-}
-
-impl From<Message> for Outgoing {
-    fn from(frame: Message) -> Self {
-        Outgoing {
-            frame,
-            delivery: Delivery::NONE,
-        }
-    }
+/// Everything the handshake settled: who, how, from where on.
+pub struct Opened {
+    pub author: user::Model,
+    pub protocol: Protocol,
+    pub after: Option<i64>,
+    /// The socket's place in the room (counted against the per-user cap).
+    pub presence: Connection,
+    /// Ends when the session the socket was opened with ends.
+    pub session: Watching,
 }
 
 /// The connection's outgoing queue; a writer task empties it into the socket,
@@ -100,11 +61,8 @@ impl Outbox {
     fn push(&self, message: impl Into<Outgoing>) -> Result<(), Close> {
         match self.0.try_send(message.into()) {
             Ok(()) => Ok(()),
-            Err(TrySendError::Full(_)) => Err(Close(
-                close_code::AGAIN,
-                "too far behind; reconnect with after=",
-            )),
-            Err(TrySendError::Closed(_)) => Err(Close(close_code::ABNORMAL, "send failed")),
+            Err(TrySendError::Full(_)) => Err(Close::BEHIND),
+            Err(TrySendError::Closed(_)) => Err(Close::LOST),
         }
     }
 
@@ -112,103 +70,279 @@ impl Outbox {
     async fn push_waiting(&self, message: Outgoing) -> Result<(), Close> {
         match tokio::time::timeout(SEND_PATIENCE, self.0.send(message)).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(Close(close_code::ABNORMAL, "send failed")),
-            Err(_) => Err(Close(
-                close_code::AGAIN,
-                "too far behind; reconnect with after=",
+            Ok(Err(_)) => Err(Close::LOST),
+            Err(_) => Err(Close::BEHIND),
+        }
+    }
+
+    fn send<T: serde::Serialize>(&self, frame: &T) -> Result<(), Close> {
+        self.push(encode(frame)?)
+    }
+}
+
+/// The state of one connection's loop.
+struct Link<'a> {
+    state: &'a AppState,
+    author: &'a user::Model,
+    me: UserRef,
+    protocol: Protocol,
+    outbox: Outbox,
+    session: Watching,
+    /// The last message id sent: live messages at or below it are skipped.
+    last_sent: i64,
+    last_heard: Instant,
+    last_typing: Option<Instant>,
+}
+
+/// Runs the socket until it closes; `sink` and `stream` are its two halves.
+pub async fn serve<S, R, E>(sink: S, mut stream: R, state: AppState, opened: Opened)
+where
+    S: Sink<Message> + Unpin + Send + 'static,
+    R: Stream<Item = Result<Message, E>> + Unpin,
+    E: Display,
+{
+    let Opened {
+        author,
+        protocol,
+        after,
+        presence,
+        session,
+    } = opened;
+    // Subscribe before the presence list and the catch-up are read, so that
+    // nothing falls in between (what is in both is skipped by id, or is a
+    // presence change that repeats what the list says).
+    let mut events = state.hub.subscribe();
+    let mut shutdown = state.hub.shutdown_signal();
+    let (queue, queued) = mpsc::channel(QUEUE_PER_CONNECTION);
+    let (close_now, close_requested) = oneshot::channel();
+    let writer = tokio::spawn(write(sink, queued, close_requested, state.metrics.clone()));
+    let mut link = Link {
+        state: &state,
+        author: &author,
+        me: (&author).into(),
+        protocol,
+        outbox: Outbox(queue),
+        session,
+        last_sent: 0,
+        last_heard: Instant::now(),
+        last_typing: None,
+    };
+    tracing::info!(user = %link.me.username, ?protocol, ?after, "websocket opened");
+    let outcome = link
+        .run(after, &mut stream, &mut events, &mut shutdown)
+        .await;
+    let closing = log_outcome(&link.me, outcome);
+    let _ = close_now.send(closing);
+    drop(link);
+    // The writer ends within its patience; presence ends with this function.
+    let _ = writer.await;
+    drop(presence);
+}
+
+impl Link<'_> {
+    async fn run<R, E>(
+        &mut self,
+        after: Option<i64>,
+        stream: &mut R,
+        events: &mut broadcast::Receiver<LiveEvent>,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Result<(), Close>
+    where
+        R: Stream<Item = Result<Message, E>> + Unpin,
+        E: Display,
+    {
+        let published = self.state.hub.last_published();
+        if self.protocol == Protocol::V2 {
+            let users = self.state.hub.online();
+            self.outbox.send(&ServerFrame::Presence { users })?;
+        }
+        if let Some(after) = after {
+            // Boxed (here and for frames): an idle connection then holds only
+            // the loop's state, not the largest of these futures.
+            Box::pin(self.catch_up(after, published)).await?;
+        }
+        let mut heartbeat = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECS));
+        heartbeat.tick().await;
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => return Err(Close::SHUTTING_DOWN),
+                _ = self.session.ended() => return Err(Close::SIGNED_OUT),
+                incoming = stream.next() => match incoming {
+                    None => return Ok(()),
+                    Some(frame) => Box::pin(self.on_frame(frame)).await?,
+                },
+                event = events.recv() => self.on_event(event)?,
+                _ = heartbeat.tick() => self.on_heartbeat()?,
+            }
+        }
+    }
+
+    /// Sends the newest retained messages after `after` (at most one page),
+    /// telling a v2 client when older ones were skipped.
+    async fn catch_up(&mut self, after: i64, published: i64) -> Result<(), Close> {
+        let state = self.state;
+        let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
+        let newest = Window {
+            after: None,
+            before: None,
+            limit: CATCH_UP_LIMIT as u64 + 1,
+        };
+        let page = state
+            .hub
+            .history(&state.db, newest, cutoff)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "catch-up query failed");
+                Close(close_code::ERROR, "storage unavailable")
+            })?;
+        let mut missed: Vec<_> = page.into_iter().filter(|m| m.id > after).collect();
+        if missed.len() > CATCH_UP_LIMIT {
+            missed.remove(0);
+            if let (Protocol::V2, Some(first)) = (self.protocol, missed.first()) {
+                self.outbox.send(&ServerFrame::Gap {
+                    after,
+                    before: first.id,
+                })?;
+            }
+        }
+        // An `after` beyond everything published (ids from a database since
+        // reset, or made up) means "from now": it must not hide what comes.
+        self.last_sent = after.min(published);
+        for message in missed {
+            self.last_sent = message.id;
+            self.outbox
+                .push_waiting(encode_message(self.protocol, message)?)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn on_frame<E: Display>(&mut self, frame: Result<Message, E>) -> Result<(), Close> {
+        self.last_heard = Instant::now();
+        // A frame that arrives once the session has ended is never acted on.
+        if self.session.has_ended() {
+            return Err(Close::SIGNED_OUT);
+        }
+        match frame {
+            Err(e) => Err(read_failure(&e)),
+            Ok(Message::Close(_)) => Err(Close(close_code::NORMAL, "")),
+            Ok(Message::Binary(_)) => Err(Close(
+                close_code::UNSUPPORTED,
+                "binary frames are not supported",
             )),
+            Ok(Message::Ping(_) | Message::Pong(_)) => Ok(()),
+            Ok(Message::Text(text)) if text.len() > MAX_FRAME_BYTES => {
+                Err(Close(close_code::SIZE, "frame too large"))
+            }
+            Ok(Message::Text(text)) => self.receive(text.as_str()).await,
+        }
+    }
+
+    fn on_event(&mut self, event: Result<LiveEvent, RecvError>) -> Result<(), Close> {
+        let event = match event {
+            Ok(event) => event,
+            Err(RecvError::Lagged(missed)) => {
+                tracing::warn!(user = %self.me.username, missed, "websocket fell behind; disconnecting");
+                return Err(Close::BEHIND);
+            }
+            Err(RecvError::Closed) => return Err(Close::SHUTTING_DOWN),
+        };
+        let frame = match event {
+            LiveEvent::Message(published) => {
+                // Already sent during catch-up.
+                if published.message.id <= self.last_sent {
+                    return Ok(());
+                }
+                self.last_sent = published.message.id;
+                let frame = published.frames.get(self.protocol, &published.message)?;
+                return self.outbox.push(Outgoing {
+                    frame: Message::Text(frame),
+                    delivery: Delivery::stored_at(published.stored_at),
+                });
+            }
+            _ if self.protocol == Protocol::Seed => return Ok(()),
+            LiveEvent::Joined(user) => ServerFrame::Joined { user },
+            LiveEvent::Left(user) => ServerFrame::Left { user },
+            LiveEvent::Typing(user) if user.id == self.me.id => return Ok(()),
+            LiveEvent::Typing(user) => ServerFrame::Typing { user },
+        };
+        self.outbox.send(&frame)
+    }
+
+    fn on_heartbeat(&mut self) -> Result<(), Close> {
+        if self.last_heard.elapsed() > IDLE_LIMIT {
+            return Err(Close(close_code::POLICY, "no answer to pings"));
+        }
+        self.outbox.push(Message::Ping(Default::default()))?;
+        if self.protocol == Protocol::V2 {
+            self.outbox.send(&ServerFrame::Heartbeat)?;
+        }
+        Ok(())
+    }
+
+    /// Handles one text frame from the client.
+    async fn receive(&mut self, text: &str) -> Result<(), Close> {
+        let Some(submission) = self.read_submission(text).await? else {
+            return Ok(());
+        };
+        let client_id = submission.client_id.clone();
+        let posted = posting::post(self.state, self.author, &submission, None).await;
+        match (self.protocol, posted) {
+            (Protocol::V2, Ok(posted)) => self.outbox.send(&ServerFrame::Ack {
+                client_id,
+                message: posted.message,
+            }),
+            (Protocol::V2, Err(error)) => self.outbox.send(&error_frame(client_id, error)),
+            (Protocol::Seed, Ok(_)) => Ok(()),
+            (Protocol::Seed, Err(error)) => {
+                tracing::info!(user = %self.me.username, error = %error, "dropped a refused websocket message");
+                Ok(())
+            }
+        }
+    }
+
+    /// The message a frame submits, if it submits one; typing notices and
+    /// unreadable frames are dealt with here.
+    async fn read_submission(&mut self, text: &str) -> Result<Option<Submission>, Close> {
+        if self.protocol == Protocol::Seed {
+            let submission = read_seed(text);
+            if submission.is_none() {
+                // The seed client cannot read an error frame: log and drop.
+                tracing::info!(user = %self.me.username, "dropped an unreadable websocket frame");
+            }
+            return Ok(submission);
+        }
+        match serde_json::from_str::<ClientFrame>(text) {
+            Ok(ClientFrame::Message { content, client_id }) => {
+                Ok(Some(Submission { content, client_id }))
+            }
+            Ok(ClientFrame::Typing) => {
+                let due = self.last_typing.is_none_or(|t| t.elapsed() >= TYPING_EVERY);
+                if due {
+                    self.last_typing = Some(Instant::now());
+                    self.state.typing(&self.me).await;
+                }
+                Ok(None)
+            }
+            Err(e) => {
+                let error = ChatError::new(
+                    crate::error::ErrorCode::Invalid,
+                    format!("The frame could not be read: {e}"),
+                );
+                self.outbox.send(&error_frame(None, error))?;
+                Ok(None)
+            }
         }
     }
 }
 
-/// Why a connection ended, and the close frame to send (if any).
-struct Close(u16, &'static str);
-
-pub async fn run(
-    socket: WebSocket,
-    state: AppState,
-    author: user::Model,
-    protocol: Protocol,
-    after: Option<i64>,
-) {
-    let me: UserRef = (&author).into();
-    // Join first: the others hear of us, we do not hear of ourselves. Then
-    // subscribe, before the presence list and the catch-up are read, so that
-    // nothing falls in between (what is in both is skipped by id, or is a
-    // presence change that repeats what the list says).
-    let connection = state.hub.join(me.clone());
-    let mut events = state.hub.subscribe();
-    let mut shutdown = state.hub.shutdown_signal();
-    let (sink, mut stream) = socket.split();
-    let (queue, queued) = mpsc::channel(QUEUE_PER_CONNECTION);
-    let (close_now, close_requested) = oneshot::channel();
-    let writer = tokio::spawn(write(sink, queued, close_requested, state.metrics.clone()));
-    let outbox = Outbox(queue);
-    tracing::info!(user = %me.username, ?protocol, ?after, "websocket opened");
-
-    let outcome: Result<(), Close> = async {
-        if protocol == Protocol::V2 {
-            let users = state.hub.online();
-            send(&outbox, &ServerFrame::Presence { users })?;
+/// Logs how the connection ended; the close frame to send, if any.
+fn log_outcome(me: &UserRef, outcome: Result<(), Close>) -> Option<CloseFrame> {
+    match outcome {
+        Err(Close(code, "")) if code == close_code::NORMAL => {
+            tracing::info!(user = %me.username, "websocket closed by the client");
+            None
         }
-        let mut last_sent = match after {
-            // Boxed (here and for `receive`): an idle connection then holds
-            // only the loop's state, not the largest of these futures.
-            Some(after) => Box::pin(catch_up(&outbox, &state, protocol, after)).await?,
-            None => 0,
-        };
-        let mut heartbeat = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECS));
-        heartbeat.tick().await;
-        let mut last_heard = Instant::now();
-        let mut last_typing: Option<Instant> = None;
-        loop {
-            tokio::select! {
-                _ = shutdown.changed() => return Err(Close(close_code::AWAY, "server shutting down")),
-                incoming = stream.next() => {
-                    last_heard = Instant::now();
-                    match incoming {
-                        None | Some(Ok(Message::Close(_))) => return Ok(()),
-                        Some(Err(e)) => return Err(read_failure(&e)),
-                        Some(Ok(Message::Binary(_))) => {
-                            return Err(Close(close_code::UNSUPPORTED, "binary frames are not supported"));
-                        }
-                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                        Some(Ok(Message::Text(text))) => {
-                            if text.len() > MAX_FRAME_BYTES {
-                                return Err(Close(close_code::SIZE, "frame too large"));
-                            }
-                            let typing_due = last_typing.is_none_or(|t| t.elapsed() >= TYPING_EVERY);
-                            let received = Box::pin(receive(&outbox, &state, &author, protocol, text.as_str(), typing_due));
-                            match received.await? {
-                                Received::Typing => last_typing = Some(Instant::now()),
-                                Received::Other => {}
-                            }
-                        }
-                    }
-                }
-                event = events.recv() => match event {
-                    Ok(event) => deliver(&outbox, protocol, &me, event, &mut last_sent)?,
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::warn!(user = %me.username, missed, "websocket fell behind; disconnecting");
-                        return Err(Close(close_code::AGAIN, "too far behind; reconnect with after="));
-                    }
-                    Err(RecvError::Closed) => return Err(Close(close_code::AWAY, "server shutting down")),
-                },
-                _ = heartbeat.tick() => {
-                    if last_heard.elapsed() > IDLE_LIMIT {
-                        return Err(Close(close_code::POLICY, "no answer to pings"));
-                    }
-                    outbox.push(Message::Ping(Default::default()))?;
-                    if protocol == Protocol::V2 {
-                        send(&outbox, &ServerFrame::Heartbeat)?;
-                    }
-                }
-            }
-        }
-    }
-    .await;
-
-    let closing = match outcome {
         Err(Close(code, reason)) if code != close_code::ABNORMAL => {
             tracing::info!(user = %me.username, code, reason, "websocket closed");
             Some(CloseFrame {
@@ -224,22 +358,19 @@ pub async fn run(
             tracing::info!(user = %me.username, "websocket closed by the client");
             None
         }
-    };
-    let _ = close_now.send(closing);
-    drop(outbox);
-    // The writer ends within its patience; presence ends with this function.
-    let _ = writer.await;
-    drop(connection);
+    }
 }
 
 /// Empties the queue into the socket. A close request jumps the queue: it
 /// ends a send that is stuck on a peer that stopped reading.
-async fn write(
-    mut sink: Sink,
+async fn write<S>(
+    mut sink: S,
     mut queued: mpsc::Receiver<Outgoing>,
     mut close_requested: oneshot::Receiver<Option<CloseFrame>>,
     metrics: Arc<Metrics>,
-) {
+) where
+    S: Sink<Message> + Unpin,
+{
     let closing = loop {
         tokio::select! {
             biased;
@@ -277,176 +408,14 @@ async fn write(
 }
 
 /// Writes `frames` with one flush.
-async fn send_all(sink: &mut Sink, frames: Vec<Message>) -> Result<(), axum::Error> {
+async fn send_all<S: Sink<Message> + Unpin>(
+    sink: &mut S,
+    frames: Vec<Message>,
+) -> Result<(), S::Error> {
     for frame in frames {
         sink.feed(frame).await?;
     }
     sink.flush().await
-}
-
-/// Sends every retained message after `after`, oldest first; returns the last id sent.
-async fn catch_up(
-    outbox: &Outbox,
-    state: &AppState,
-    protocol: Protocol,
-    after: i64,
-) -> Result<i64, Close> {
-    let mut cursor = after;
-    loop {
-        let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
-        let window = Window {
-            after: Some(cursor),
-            before: None,
-            limit: CATCH_UP_PAGE,
-        };
-        let page = state
-            .hub
-            .history(&state.db, window, cutoff)
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "catch-up query failed");
-                Close(close_code::ERROR, "storage unavailable")
-            })?;
-        let full = page.len() as u64 == CATCH_UP_PAGE;
-        for message in page {
-            cursor = message.id;
-            outbox
-                .push_waiting(encode_message(protocol, message)?)
-                .await?;
-        }
-        if !full {
-            return Ok(cursor);
-        }
-    }
-}
-
-fn deliver(
-    outbox: &Outbox,
-    protocol: Protocol,
-    me: &UserRef,
-    event: LiveEvent,
-    last_sent: &mut i64,
-) -> Result<(), Close> {
-    let frame = match event {
-        LiveEvent::Message(published) => {
-            // Already sent during catch-up.
-            if published.message.id <= *last_sent {
-                return Ok(());
-            }
-            *last_sent = published.message.id;
-            let frame = published.frames.get(protocol, &published.message)?;
-            return outbox.push(Outgoing {
-                frame: Message::Text(frame),
-                delivery: Delivery::stored_at(published.stored_at),
-            });
-        }
-        _ if protocol == Protocol::Seed => return Ok(()),
-        LiveEvent::Joined(user) => ServerFrame::Joined { user },
-        LiveEvent::Left(user) => ServerFrame::Left { user },
-        LiveEvent::Typing(user) if user.id == me.id => return Ok(()),
-        LiveEvent::Typing(user) => ServerFrame::Typing { user },
-    };
-    send(outbox, &frame)
-}
-
-/// A published message's frame in each protocol, encoded once for every
-/// connection that speaks it (rather than once per connection).
-#[derive(Debug, Default)]
-pub struct EncodedFrames([std::sync::OnceLock<Utf8Bytes>; 2]);
-
-impl EncodedFrames {
-    fn get(&self, protocol: Protocol, message: &ChatMessage) -> Result<Utf8Bytes, Close> {
-        let cell = &self.0[protocol as usize];
-        if let Some(frame) = cell.get() {
-            return Ok(frame.clone());
-        }
-        let Message::Text(frame) = encode_message(protocol, message.clone())?.frame else {
-            return Err(Close(close_code::ERROR, "could not encode a message"));
-        };
-        Ok(cell.get_or_init(|| frame).clone())
-    }
-}
-
-/// A message frame sent during catch-up.
-fn encode_message(protocol: Protocol, message: ChatMessage) -> Result<Outgoing, Close> {
-    let frame = match protocol {
-        Protocol::Seed => encode(&SeedFrame { message })?,
-        Protocol::V2 => encode(&ServerFrame::Message { message })?,
-    };
-    Ok(Outgoing {
-        frame,
-        delivery: Delivery::UNTIMED,
-    })
-}
-
-enum Received {
-    Typing,
-    Other,
-}
-
-/// Handles one text frame from the client.
-async fn receive(
-    outbox: &Outbox,
-    state: &AppState,
-    author: &user::Model,
-    protocol: Protocol,
-    text: &str,
-    typing_due: bool,
-) -> Result<Received, Close> {
-    let (submission, client_id) = match protocol {
-        Protocol::Seed => match read_seed(text) {
-            Some(submission) => {
-                let client_id = submission.client_id.clone();
-                (submission, client_id)
-            }
-            None => {
-                // The seed client cannot read an error frame: log and drop.
-                tracing::info!(user = %author.username, "dropped an unreadable websocket frame");
-                return Ok(Received::Other);
-            }
-        },
-        Protocol::V2 => match serde_json::from_str::<ClientFrame>(text) {
-            Ok(ClientFrame::Typing) => {
-                if typing_due {
-                    state.typing(author.into());
-                    return Ok(Received::Typing);
-                }
-                return Ok(Received::Other);
-            }
-            Ok(ClientFrame::Message { content, client_id }) => (
-                Submission {
-                    content,
-                    client_id: client_id.clone(),
-                },
-                client_id,
-            ),
-            Err(e) => {
-                let error = ChatError::new(
-                    crate::error::ErrorCode::Invalid,
-                    format!("The frame could not be read: {e}"),
-                );
-                send(outbox, &error_frame(None, error))?;
-                return Ok(Received::Other);
-            }
-        },
-    };
-    match posting::post(state, author, &submission).await {
-        Ok(posted) if protocol == Protocol::V2 => {
-            let ack = ServerFrame::Ack {
-                client_id,
-                message: posted.message,
-            };
-            send(outbox, &ack)?;
-        }
-        Ok(_) => {}
-        Err(error) if protocol == Protocol::V2 => {
-            send(outbox, &error_frame(client_id, error))?;
-        }
-        Err(error) => {
-            tracing::info!(user = %author.username, error = %error, "dropped a refused websocket message");
-        }
-    }
-    Ok(Received::Other)
 }
 
 /// `{"message": "text", "client_id"?: "..."}`; any `user_id` is ignored.
@@ -479,21 +448,11 @@ fn error_frame(client_id: Option<String>, error: ChatError) -> ServerFrame {
 }
 
 /// Why reading failed: a frame over the limit gets 1009, anything else 1002.
-fn read_failure(e: &axum::Error) -> Close {
+fn read_failure(e: &impl Display) -> Close {
     let text = e.to_string();
     if text.contains("too long") || text.contains("Space limit") {
         Close(close_code::SIZE, "frame too large")
     } else {
         Close(close_code::PROTOCOL, "unreadable frame")
     }
-}
-
-fn send<T: serde::Serialize>(outbox: &Outbox, frame: &T) -> Result<(), Close> {
-    outbox.push(encode(frame)?)
-}
-
-fn encode<T: serde::Serialize>(frame: &T) -> Result<Message, Close> {
-    serde_json::to_string(frame)
-        .map(Message::text)
-        .map_err(|_| Close(close_code::ERROR, "encoding failed"))
 }

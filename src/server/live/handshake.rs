@@ -6,20 +6,20 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use tower_sessions::Session;
 
-use super::connection::{self, Protocol};
+use super::connection::{self, Opened};
+use super::frames::{Protocol, MAX_FRAME_BYTES};
 use crate::live_protocol::SUBPROTOCOL;
+use crate::server::auth::signed_in::SignedIn;
+use crate::server::http::api_error::ApiError;
 use crate::server::http::cross_site::is_same_site;
-use crate::server::rest::api_error::ApiError;
-use crate::server::rest::history_query::read_after;
-use crate::server::rest::signed_in::SignedIn;
+use crate::server::http::history_query::read_after;
 use crate::server::AppState;
 
 /// Bytes read from a socket at a time (allocated for every open socket).
 const READ_BUFFER: usize = 1024;
-
-/// The largest frame a client may send.
-pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
 pub async fn chat_socket(
     State(state): State<AppState>,
@@ -27,6 +27,7 @@ pub async fn chat_socket(
     RawQuery(query): RawQuery,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     user: Result<SignedIn, ApiError>,
+    session: Session,
 ) -> Response {
     // A page of another site must not open a socket with our cookie.
     if !is_same_site(&headers, &state.allowed_origins) {
@@ -37,11 +38,11 @@ pub async fn chat_socket(
         )
         .into_response();
     }
-    let SignedIn(user) = match user {
+    let SignedIn(author) = match user {
         Ok(user) => user,
         Err(refused) => return refused.into_response(),
     };
-    // `after=<id>`: catch up on everything newer than that id first.
+    // `after=<id>`: catch up on what is newer than that id first.
     let after = match read_after(query.as_deref()) {
         Ok(after) => after,
         Err(refused) => return refused.into_response(),
@@ -53,6 +54,16 @@ pub async fn chat_socket(
         )
         .into_response();
     };
+    let Some(session_id) = session.id() else {
+        return ApiError::from(crate::error::ChatError::not_signed_in()).into_response();
+    };
+    // Counted from here: a refused socket was never opened.
+    let cap = state.settings.max_sockets_per_user;
+    let Ok(presence) = state.hub.join((&author).into(), cap) else {
+        tracing::info!(user = %author.username, cap, "refused a websocket over the per-user cap");
+        return ApiError::too_many_sockets(cap).into_response();
+    };
+    let watching = state.session_watch.watch(session_id, author.id);
     let upgrade = upgrade
         .protocols([SUBPROTOCOL])
         // Small buffers: an idle connection should cost kilobytes, not axum's
@@ -68,7 +79,17 @@ pub async fn chat_socket(
     } else {
         Protocol::Seed
     };
+    let opened = Opened {
+        author,
+        protocol,
+        after,
+        presence,
+        session: watching,
+    };
     upgrade
         .on_failed_upgrade(|e| tracing::warn!(error = %e, "websocket upgrade failed"))
-        .on_upgrade(move |socket| connection::run(socket, state, user, protocol, after))
+        .on_upgrade(move |socket| {
+            let (sink, stream) = socket.split();
+            connection::serve(sink, stream, state, opened)
+        })
 }

@@ -9,20 +9,20 @@
 //! behind by a whole queue is told so (and disconnected) instead of slowing
 //! the sender or anyone else.
 //!
-//! Presence is this process's connections plus, with several processes, the
-//! users the others report ([`Hub::set_remote`]); joins and leaves are
-//! announced when a user appears in or vanishes from that union.
+//! Who is in the room is the [`Roster`]'s business; the hub owns it, hands
+//! out one [`Connection`] per open socket (refused past the per-user cap) and
+//! announces its changes.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use sea_orm::{ConnectionTrait, DbErr};
 use tokio::sync::{broadcast, watch, Notify};
 
-use super::connection::EncodedFrames;
+pub use super::frames::Published;
 use super::recent::{self, Recent};
+use super::roster::{self, Roster, TooManySockets};
 use crate::server::messages::{self, Window};
 use crate::types::{ChatMessage, UserRef};
 
@@ -42,57 +42,24 @@ pub enum LiveEvent {
     Typing(UserRef),
 }
 
-/// A stored message on its way to the connections.
-#[derive(Debug)]
-pub struct Published {
-    pub message: ChatMessage,
-    /// When it was stored, for the delivery latency metric.
-    pub stored_at: SystemTime,
-    /// Its frames, once a connection has encoded them.
-    pub frames: EncodedFrames,
-}
-
-impl Published {
-    fn new(message: ChatMessage) -> Self {
-        let stored_at = chrono::DateTime::parse_from_rfc3339(&message.timestamp)
-            .map(SystemTime::from)
-            .unwrap_or_else(|_| SystemTime::now());
-        Published {
-            message,
-            stored_at,
-            frames: EncodedFrames::default(),
-        }
-    }
-}
-
 /// The hub's locks guard plain data that a panic cannot leave half-changed.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-#[derive(Debug, Default)]
-struct Presence {
-    /// This process's users with their number of open connections.
-    local: HashMap<i64, (UserRef, usize)>,
-    /// Users connected to other processes only as far as they told us.
-    remote: HashMap<i64, UserRef>,
-}
-
-impl Presence {
-    fn is_online(&self, id: i64) -> bool {
-        self.local.contains_key(&id) || self.remote.contains_key(&id)
-    }
 }
 
 #[derive(Debug)]
 pub struct Hub {
     events: broadcast::Sender<LiveEvent>,
     sequence: tokio::sync::Mutex<i64>,
+    /// The last id published, readable without waiting for `sequence`.
+    published: AtomicI64,
     /// The newest messages published, for reads that need no database.
     recent: Mutex<Recent>,
-    presence: Mutex<Presence>,
+    roster: Mutex<Roster>,
     /// Signalled when this process's set of users changes.
     local_changed: Notify,
+    /// Signalled when a user's last socket closes (a departure is due).
+    departures: Notify,
     connections: AtomicUsize,
     all_closed: Notify,
     shutdown: watch::Sender<bool>,
@@ -109,9 +76,11 @@ impl Hub {
         Hub {
             events: broadcast::channel(BROADCAST_BACKLOG).0,
             sequence: tokio::sync::Mutex::new(0),
+            published: AtomicI64::new(0),
             recent: Mutex::default(),
-            presence: Mutex::new(Presence::default()),
+            roster: Mutex::default(),
             local_changed: Notify::new(),
+            departures: Notify::new(),
             connections: AtomicUsize::new(0),
             all_closed: Notify::new(),
             shutdown: watch::channel(false).0,
@@ -130,6 +99,7 @@ impl Hub {
     pub async fn start_after(&self, id: i64) {
         let mut last = self.sequence.lock().await;
         *last = (*last).max(id);
+        self.published.store(*last, Ordering::SeqCst);
     }
 
     /// Starts publishing after the newest stored message. With `reads_from_memory`
@@ -146,6 +116,7 @@ impl Hub {
     ) -> Result<(), DbErr> {
         let mut last = self.sequence.lock().await;
         *last = (*last).max(messages::newest_id(db).await?);
+        self.published.store(*last, Ordering::SeqCst);
         if reads_from_memory {
             let newest = messages::recent(db, recent::KEPT as u64, cutoff).await?;
             let complete = newest.len() < recent::KEPT;
@@ -180,11 +151,38 @@ impl Hub {
             return false;
         }
         *last = message.id;
+        let id = message.id;
         let published = Arc::new(Published::new(message));
         lock(&self.recent).push(Arc::clone(&published));
         // No receivers is fine: nobody is connected.
         let _ = self.events.send(LiveEvent::Message(published));
+        self.published.store(id, Ordering::SeqCst);
         true
+    }
+
+    /// The last id published (every connection subscribed now hears only of
+    /// later ones, or of this one at the latest).
+    pub fn last_published(&self) -> i64 {
+        self.published.load(Ordering::SeqCst)
+    }
+
+    /// Another process stored message `id`: publishes what storage holds up
+    /// to it that is not published yet. Storage is the only source: a notice
+    /// naming an id storage does not have publishes nothing of its own and
+    /// moves nothing (notices come through Redis, which is trusted to deliver,
+    /// not to tell what was said).
+    pub async fn publish_up_to(
+        &self,
+        db: &impl ConnectionTrait,
+        cutoff: chrono::DateTime<chrono::Utc>,
+        last: &mut i64,
+        id: i64,
+    ) -> Result<usize, DbErr> {
+        if id <= *last {
+            return Ok(0);
+        }
+        self.publish_stored(db, cutoff, last, id.checked_add(1))
+            .await
     }
 
     /// Publishes `message`, first reading from `db` any message stored
@@ -247,57 +245,67 @@ impl Hub {
         self.events.subscribe()
     }
 
-    fn presence(&self) -> std::sync::MutexGuard<'_, Presence> {
-        lock(&self.presence)
+    fn roster(&self) -> std::sync::MutexGuard<'_, Roster> {
+        lock(&self.roster)
     }
 
-    /// Registers a connection of `user`; presence lasts until the guard drops.
-    pub fn join(self: &Arc<Self>, user: UserRef) -> Connection {
-        self.connections.fetch_add(1, Ordering::SeqCst);
-        let (first_here, arrived) = {
-            let mut presence = self.presence();
-            let was_online = presence.is_online(user.id);
-            let entry = presence
-                .local
-                .entry(user.id)
-                .or_insert_with(|| (user.clone(), 0));
-            entry.1 += 1;
-            (entry.1 == 1, !was_online)
-        };
-        if arrived {
-            let _ = self.events.send(LiveEvent::Joined(user.clone()));
+    fn announce(&self, changes: Vec<roster::Change>) {
+        for change in changes {
+            let _ = self.events.send(match change {
+                roster::Change::Joined(user) => LiveEvent::Joined(user),
+                roster::Change::Left(user) => LiveEvent::Left(user),
+            });
         }
-        if first_here {
+    }
+
+    /// Registers a socket of `user`, unless they already hold `cap` (on every
+    /// process, as far as this one knows); presence lasts until the guard drops.
+    pub fn join(self: &Arc<Self>, user: UserRef, cap: u32) -> Result<Connection, TooManySockets> {
+        let outcome = self.roster().join(&user, cap)?;
+        self.connections.fetch_add(1, Ordering::SeqCst);
+        self.announce(outcome.announce);
+        if outcome.local_changed {
             self.local_changed.notify_one();
         }
-        Connection {
+        Ok(Connection {
             hub: Arc::clone(self),
             user,
+        })
+    }
+
+    /// Announces the users whose last socket closed more than the grace
+    /// period ago and who did not come back (runs for the server's life).
+    pub async fn run_departures(self: Arc<Self>) {
+        loop {
+            let next = self.roster().next_departure();
+            match next {
+                Some(at) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(at.into()) => {}
+                        _ = self.departures.notified() => continue,
+                    }
+                }
+                None => {
+                    self.departures.notified().await;
+                    continue;
+                }
+            }
+            let outcome = self.roster().depart(Instant::now());
+            self.announce(outcome.announce);
+            if outcome.local_changed {
+                self.local_changed.notify_one();
+            }
         }
     }
 
     /// Everyone online, by name.
     pub fn online(&self) -> Vec<UserRef> {
-        let presence = self.presence();
-        let mut users: BTreeMap<i64, UserRef> = presence
-            .local
-            .values()
-            .map(|(u, _)| (u.id, u.clone()))
-            .collect();
-        for user in presence.remote.values() {
-            users.entry(user.id).or_insert_with(|| user.clone());
-        }
-        let mut users: Vec<UserRef> = users.into_values().collect();
-        users.sort_by_key(|u| u.username.to_lowercase());
-        users
+        self.roster().online()
     }
 
-    /// The users connected to this process.
-    pub fn local_users(&self) -> Vec<UserRef> {
-        let presence = self.presence();
-        let mut users: Vec<UserRef> = presence.local.values().map(|(u, _)| u.clone()).collect();
-        users.sort_by_key(|u| u.id);
-        users
+    /// The users connected to this process (by id, with their sockets here).
+    pub fn local_users(&self) -> Vec<(i64, u32)> {
+        self.roster().local()
     }
 
     /// Resolves when this process's set of users changes.
@@ -305,28 +313,11 @@ impl Hub {
         self.local_changed.notified().await
     }
 
-    /// Replaces what the other processes report as online, announcing who
-    /// arrived and who left the room as a whole.
-    pub fn set_remote(&self, users: Vec<UserRef>) {
-        let mut announcements = Vec::new();
-        {
-            let mut presence = self.presence();
-            let remote: HashMap<i64, UserRef> = users.into_iter().map(|u| (u.id, u)).collect();
-            for (id, user) in &remote {
-                if !presence.is_online(*id) {
-                    announcements.push(LiveEvent::Joined(user.clone()));
-                }
-            }
-            let old = std::mem::replace(&mut presence.remote, remote);
-            for (id, user) in old {
-                if !presence.is_online(id) {
-                    announcements.push(LiveEvent::Left(user));
-                }
-            }
-        }
-        for event in announcements {
-            let _ = self.events.send(event);
-        }
+    /// Replaces what the other processes report as online (with their
+    /// sockets there), announcing who arrived and who left the room as a whole.
+    pub fn set_remote(&self, users: Vec<(UserRef, u32)>) {
+        let changes = self.roster().set_remote(users);
+        self.announce(changes);
     }
 
     /// Open websocket connections in this process.
@@ -364,27 +355,8 @@ pub struct Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        let (last_here, departed) = {
-            let mut presence = self.hub.presence();
-            let last_here = match presence.local.get_mut(&self.user.id) {
-                Some(entry) if entry.1 > 1 => {
-                    entry.1 -= 1;
-                    false
-                }
-                Some(_) => {
-                    presence.local.remove(&self.user.id);
-                    true
-                }
-                None => false,
-            };
-            (last_here, last_here && !presence.is_online(self.user.id))
-        };
-        if departed {
-            let _ = self.hub.events.send(LiveEvent::Left(self.user.clone()));
-        }
-        if last_here {
-            self.hub.local_changed.notify_one();
-        }
+        self.hub.roster().leave(self.user.id, Instant::now());
+        self.hub.departures.notify_one();
         if self.hub.connections.fetch_sub(1, Ordering::SeqCst) == 1 {
             self.hub.all_closed.notify_waiters();
         }
@@ -403,11 +375,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_user_is_online_while_any_tab_is_connected() {
+    async fn a_user_is_online_while_any_tab_is_connected_and_leaves_after_the_grace() {
         let hub = Arc::new(Hub::new());
+        tokio::spawn(Arc::clone(&hub).run_departures());
         let mut events = hub.subscribe();
-        let first = hub.join(user(1));
-        let second = hub.join(user(1));
+        let first = hub.join(user(1), 20).unwrap();
+        let second = hub.join(user(1), 20).unwrap();
         assert!(matches!(events.try_recv(), Ok(LiveEvent::Joined(u)) if u.id == 1));
         assert!(
             events.try_recv().is_err(),
@@ -415,37 +388,22 @@ mod tests {
         );
         assert_eq!(hub.online(), vec![user(1)]);
         drop(first);
-        assert!(events.try_recv().is_err());
         drop(second);
-        assert!(matches!(events.try_recv(), Ok(LiveEvent::Left(u)) if u.id == 1));
-        assert!(hub.online().is_empty());
         assert_eq!(hub.connection_count(), 0);
+        assert!(events.try_recv().is_err(), "not before the grace period");
+        let left = tokio::time::timeout(roster::LEAVE_GRACE * 3, events.recv()).await;
+        assert!(matches!(left, Ok(Ok(LiveEvent::Left(u))) if u.id == 1));
+        assert!(hub.online().is_empty());
     }
 
     #[tokio::test]
-    async fn other_processes_users_join_and_leave_the_room_once() {
+    async fn a_user_may_hold_only_so_many_sockets() {
         let hub = Arc::new(Hub::new());
-        let mut events = hub.subscribe();
-        let here = hub.join(user(1));
-        assert!(matches!(events.try_recv(), Ok(LiveEvent::Joined(u)) if u.id == 1));
-        // User 1 is also on another process, user 2 only there.
-        hub.set_remote(vec![user(1), user(2)]);
-        assert!(matches!(events.try_recv(), Ok(LiveEvent::Joined(u)) if u.id == 2));
-        assert!(events.try_recv().is_err(), "user 1 was here already");
-        assert_eq!(hub.online(), vec![user(1), user(2)]);
-        assert_eq!(hub.local_users(), vec![user(1)]);
-        // Leaving here while still there is not leaving the room.
-        drop(here);
-        assert!(events.try_recv().is_err());
-        hub.set_remote(vec![]);
-        let mut left: Vec<i64> = std::iter::from_fn(|| match events.try_recv() {
-            Ok(LiveEvent::Left(u)) => Some(u.id),
-            _ => None,
-        })
-        .collect();
-        left.sort();
-        assert_eq!(left, [1, 2]);
-        assert!(hub.online().is_empty());
+        let held: Vec<Connection> = (0..3).map(|_| hub.join(user(1), 3).unwrap()).collect();
+        assert!(hub.join(user(1), 3).is_err());
+        assert!(hub.join(user(2), 3).is_ok());
+        drop(held);
+        assert!(hub.join(user(1), 3).is_ok());
     }
 
     #[tokio::test]
@@ -472,12 +430,13 @@ mod tests {
         assert_eq!(*last, 7);
         assert!(matches!(events.try_recv(), Ok(LiveEvent::Message(p)) if p.message.id == 7));
         assert!(events.try_recv().is_err());
+        assert_eq!(hub.last_published(), 7);
     }
 
     #[tokio::test]
     async fn closing_waits_for_connections_to_leave() {
         let hub = Arc::new(Hub::new());
-        let conn = hub.join(user(1));
+        let conn = hub.join(user(1), 20).unwrap();
         let mut signal = hub.shutdown_signal();
         let watcher = tokio::spawn(async move {
             let _ = signal.changed().await;

@@ -1,9 +1,11 @@
 //! Real-time delivery: the broadcast hub and `WS /ws/chat/`.
 
 pub mod connection;
+pub mod frames;
 pub mod handshake;
 pub mod hub;
 pub mod recent;
+pub mod roster;
 
 use axum::routing::get;
 use axum::Router;

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::hub::Published;
+use super::frames::Published;
 use crate::server::messages::Window;
 use crate::types::ChatMessage;
 

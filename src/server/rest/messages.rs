@@ -3,13 +3,15 @@
 use axum::body::{to_bytes, Body};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::Extension;
 use axum::Json;
 
-use super::api_error::{ApiError, BadRequest, Detail};
-use super::history_query::{read_window, HistoryQuery};
-use super::signed_in::SignedIn;
 use super::submission_body::{read_submission, NewMessage};
 use crate::error::ChatError;
+use crate::server::auth::signed_in::SignedIn;
+use crate::server::http::api_error::{ApiError, BadRequest, Detail};
+use crate::server::http::history_query::{read_window, HistoryQuery};
+use crate::server::http::request_timeout::Commitment;
 use crate::server::{posting, AppState};
 use crate::types::ChatMessage;
 
@@ -62,12 +64,13 @@ pub async fn list_messages(
         (status = 415, description = "Neither JSON nor a form", body = Detail),
         (status = 429, description = "Sending too fast; see Retry-After", body = Detail,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "Storage is unavailable", body = Detail),
+        (status = 503, description = "Storage is unavailable or the request took too long; nothing was stored", body = Detail),
     )
 )]
 pub async fn create_message(
     State(state): State<AppState>,
     SignedIn(author): SignedIn,
+    commitment: Option<Extension<Commitment>>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
@@ -80,7 +83,8 @@ pub async fn create_message(
         )
     })?;
     let submission = read_submission(&headers, &bytes)?;
-    let posted = posting::post(&state, &author, &submission).await?;
+    let commitment = commitment.map(|Extension(c)| c);
+    let posted = posting::post(&state, &author, &submission, commitment).await?;
     let status = if posted.created {
         StatusCode::CREATED
     } else {

@@ -1,17 +1,14 @@
 //! The REST API the seed's clients use: `/api/chat/messages/` and its OpenAPI
 //! document. (The auth endpoints are server functions; see `crate::auth`.)
 
-pub mod api_error;
-pub mod history_query;
 pub mod messages;
 pub mod openapi;
-pub mod signed_in;
 pub mod submission_body;
-pub mod url_encoding;
 
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 
+use super::http::api_error::ApiError;
 use super::AppState;
 
 /// The REST routes, with and without the trailing slash.
@@ -27,4 +24,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/openapi.json",
             get(move || std::future::ready(Json(document.clone()))),
         )
+        // Any other path under /api/ is a JSON 404, like every API error
+        // (the page's 404 is for people).
+        .route("/api/{*rest}", any(|| async { ApiError::not_found() }))
 }

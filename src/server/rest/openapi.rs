@@ -5,11 +5,11 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
-use super::api_error::{BadRequest, Detail, FieldErrors};
 use super::messages;
 use super::submission_body::NewMessage;
 use crate::error::{ChatError, ErrorCode};
-use crate::server::serve::SESSION_COOKIE;
+use crate::server::auth::session::SESSION_COOKIE;
+use crate::server::http::api_error::{BadRequest, Detail, FieldErrors};
 use crate::server::settings::Settings;
 use crate::types::{ChatMessage, UserRef};
 
@@ -100,9 +100,11 @@ mod accounts {
             (status = 200, description = "Registered and signed in", body = UserRef),
             (status = 400, description = "Invalid fields", body = ChatError),
             (status = 403, description = "Cross-site request refused", body = ChatError),
-            (status = 409, description = "The username is taken", body = ChatError),
-            (status = 429, description = "Too many registrations from this address", body = ChatError),
-            (status = 503, description = "Storage is unavailable", body = ChatError),
+            (status = 409, description = "The username, or one that reads the same, is taken", body = ChatError),
+            (status = 413, description = "Body too large", body = ChatError),
+            (status = 429, description = "Too many sign-up attempts from this address (whatever their outcome); see Retry-After", body = ChatError,
+                headers(("Retry-After" = u64, description = "Seconds to wait"))),
+            (status = 503, description = "Storage is unavailable, or every password check is busy (see Retry-After); nothing was stored", body = ChatError),
         )
     )]
     fn register() {}
@@ -121,8 +123,10 @@ mod accounts {
             (status = 400, description = "Missing fields", body = ChatError),
             (status = 401, description = "Wrong username or password", body = ChatError),
             (status = 403, description = "Cross-site request refused", body = ChatError),
-            (status = 429, description = "Too many failed attempts", body = ChatError),
-            (status = 503, description = "Storage is unavailable", body = ChatError),
+            (status = 413, description = "Body too large", body = ChatError),
+            (status = 429, description = "Too many failed attempts for this name from this address, from this address, or for this name; see Retry-After", body = ChatError,
+                headers(("Retry-After" = u64, description = "Seconds to wait"))),
+            (status = 503, description = "Storage is unavailable, or every password check is busy (see Retry-After)", body = ChatError),
         )
     )]
     fn login() {}

@@ -6,10 +6,10 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
-use super::api_error::ApiError;
-use super::url_encoding;
 use crate::error::ChatError;
 use crate::message_rules::{NOT_A_STRING, NOT_NULL};
+use crate::server::http::api_error::ApiError;
+use crate::server::http::url_encoding;
 use crate::server::posting::Submission;
 
 /// What `POST /api/chat/messages/` accepts (`user` / `user_id` fields are ignored:

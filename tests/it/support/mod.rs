@@ -4,6 +4,7 @@
 
 pub mod databases;
 pub mod http;
+pub mod raw;
 pub mod redis;
 pub mod server;
 pub mod tcp_proxy;

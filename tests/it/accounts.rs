@@ -1,12 +1,10 @@
 //! Accounts and sessions against the real server: the server alone decides who
 //! is signed in.
 
-mod support;
-
+use crate::support::server::{client, register, session_cookie, TestServer};
 use serde_json::{json, Value};
-use support::server::{client, register, session_cookie, TestServer};
 
-async fn post_json(server: &TestServer, path: &str, body: Value) -> support::http::Response {
+async fn post_json(server: &TestServer, path: &str, body: Value) -> crate::support::http::Response {
     client()
         .post(server.url(path))
         .json(&body)
@@ -94,6 +92,54 @@ async fn taken_names_in_any_case_get_409() {
         body["fields"]["username"][0],
         "A user with that username already exists."
     );
+}
+
+#[tokio::test]
+async fn look_alike_names_are_refused_even_when_signing_up_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir, &["--register-max", "100"]);
+    register(&server, "alice", "correct horse").await;
+    for look_alike in ["aIice", "a1ice", "ALlCE", "A11CE"] {
+        let res = post_json(
+            &server,
+            "/api/auth/register",
+            json!({"username": look_alike, "password": "another password"}),
+        )
+        .await;
+        assert_eq!(res.status(), 409, "{look_alike}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(
+            body["fields"]["username"][0],
+            "That username looks too much like an existing one. Please choose another.",
+            "{look_alike}"
+        );
+    }
+    // Two look-alikes at the same moment: exactly one gets the name.
+    for (first, second) in [("bob", "B0B"), ("modern", "modem"), ("will", "vvill")] {
+        let (x, y) = futures::join!(
+            post_json(
+                &server,
+                "/api/auth/register",
+                json!({"username": first, "password": "correct horse"})
+            ),
+            post_json(
+                &server,
+                "/api/auth/register",
+                json!({"username": second, "password": "correct horse"})
+            ),
+        );
+        let mut statuses = [x.status().as_u16(), y.status().as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409], "{first} / {second}");
+    }
+    // Names made only of invisible formatting characters are no names.
+    let res = post_json(
+        &server,
+        "/api/auth/register",
+        json!({"username": "\u{200b}\u{200c}\u{2060}\u{feff}", "password": "correct horse"}),
+    )
+    .await;
+    assert_eq!(res.status(), 400);
 }
 
 #[tokio::test]

@@ -2,16 +2,14 @@
 //! compressed answers, cache headers for built assets, and a clear 503 (with
 //! nothing half-written) while the database is away.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use support::databases::{postgres_schema_url, postgres_url};
-use support::server::{client, register, TestServer};
-use support::tcp_proxy::TcpProxy;
-use support::ws::connect;
+use crate::support::databases::{postgres_schema_url, postgres_url};
+use crate::support::server::{client, register, TestServer};
+use crate::support::tcp_proxy::TcpProxy;
+use crate::support::ws::connect;
 
 #[tokio::test]
 async fn health_readiness_and_metrics() {
@@ -180,7 +178,7 @@ async fn postgres_behind_proxy(base: &str, name: &str) -> (TcpProxy, String) {
     let (addr, db) = rest.split_once('/').expect("a database name");
     let proxy = TcpProxy::start(addr.to_owned()).await;
     let through = format!("postgres://{user}@127.0.0.1:{}/{db}", proxy.port);
-    let schema = format!("chat98_it_{}_{name}", std::process::id());
+    let schema = format!("chat98_it_{}_ops_{name}", std::process::id());
     let database = postgres_schema_url(&through, &schema);
     (proxy, database)
 }

@@ -4,10 +4,10 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
-use super::api_error::ApiError;
 use crate::error::ChatError;
 use crate::server::auth::session;
 use crate::server::entities::user;
+use crate::server::http::api_error::ApiError;
 use crate::server::AppState;
 
 /// Extracting this answers 401 `{"detail": "Authentication credentials were

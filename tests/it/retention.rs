@@ -2,8 +2,6 @@
 //! every read path the moment it expires, then the database at the next sweep;
 //! `chat98 clean-old-messages` sweeps once from the command line.
 
-mod support;
-
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -11,9 +9,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder};
 use serde_json::{json, Value};
 
+use crate::support::server::{client, database_url, open_db, register, TestServer};
 use chat98::server::entities::message;
 use chat98::server::{messages, users};
-use support::server::{client, database_url, open_db, register, TestServer};
 
 const MESSAGES: &str = "/api/chat/messages/";
 

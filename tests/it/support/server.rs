@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sea_orm::DatabaseConnection;
@@ -12,11 +12,24 @@ use tempfile::TempDir;
 /// How long a server may take to start or stop before the test fails.
 const PATIENCE: Duration = Duration::from_secs(30);
 
+/// Log lines a server printed, kept (the newest so many) for tests to read.
+const LOG_LINES_KEPT: usize = 5_000;
+
+/// How a server is started: the database URL, site root, extra flags and
+/// environment variables.
+#[derive(Clone)]
+struct StartedWith {
+    database_url: String,
+    root: std::path::PathBuf,
+    extra: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
 pub struct TestServer {
     pub addr: SocketAddr,
     child: Child,
-    /// How it was started: the database URL, site root and extra flags.
-    started_with: (String, std::path::PathBuf, Vec<String>),
+    started_with: StartedWith,
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl TestServer {
@@ -29,8 +42,30 @@ impl TestServer {
     /// Like [`TestServer::start`] on the database at `database_url` (several
     /// processes may share one).
     pub fn start_on(database_url: &str, dir: &TempDir, extra: &[&str]) -> TestServer {
-        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-        TestServer::spawn((database_url.to_owned(), dir.path().to_owned(), extra))
+        TestServer::start_with_env(database_url, dir, extra, &[])
+    }
+
+    /// Like [`TestServer::start_on`], with extra environment variables.
+    pub fn start_with_env(
+        database_url: &str,
+        dir: &TempDir,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> TestServer {
+        TestServer::spawn(StartedWith {
+            database_url: database_url.to_owned(),
+            root: dir.path().to_owned(),
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        })
+    }
+
+    /// The log lines the server has printed so far (the newest 5,000).
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
     }
 
     /// Stops the server and starts it again the same way (a new port). Tests
@@ -41,9 +76,18 @@ impl TestServer {
         *self = TestServer::spawn(self.started_with.clone());
     }
 
-    fn spawn(started_with: (String, std::path::PathBuf, Vec<String>)) -> TestServer {
-        let (database_url, root, extra) = &started_with;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_chat98"))
+    fn spawn(started_with: StartedWith) -> TestServer {
+        let StartedWith {
+            database_url,
+            root,
+            extra,
+            env,
+        } = &started_with;
+        // CHAT98_TEST_BINARY runs the suite against another build (to see a
+        // regression test fail on the binary from before its fix).
+        let binary = std::env::var("CHAT98_TEST_BINARY")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_chat98").to_owned());
+        let mut child = Command::new(binary)
             .arg("serve")
             .args(["--site-addr", "127.0.0.1:0"])
             .args(["--database-url", database_url])
@@ -52,15 +96,27 @@ impl TestServer {
             .env("RUST_LOG", "info")
             .env_remove("DATABASE_URL")
             .env_remove("REDIS_URL")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start chat98");
         let stdout = child.stdout.take().expect("piped stdout");
         let (tx, rx) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&log);
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                eprintln!("[server] {line}");
+                // Long lines are shown cut (a test may send huge input).
+                let shown: String = line.chars().take(500).collect();
+                eprintln!("[server] {shown}");
+                {
+                    let mut kept = kept.lock().unwrap();
+                    if kept.len() >= LOG_LINES_KEPT {
+                        kept.remove(0);
+                    }
+                    kept.push(line.clone());
+                }
                 if let Some(rest) = line.split("listening on http://").nth(1) {
                     let addr = rest
                         .split_whitespace()
@@ -82,6 +138,7 @@ impl TestServer {
             addr,
             child,
             started_with,
+            log,
         }
     }
 
@@ -127,7 +184,7 @@ impl Drop for TestServer {
 /// `CHAT98_TEST_BACKEND=postgres` a PostgreSQL schema named after `dir`.
 pub fn database_url(dir: &TempDir) -> String {
     if !super::databases::servers_use_postgres() {
-        return chat98::server::db::sqlite_url_in(dir.path());
+        return chat98::server::settings::sqlite_url_in(dir.path());
     }
     let base = super::databases::postgres_url()
         .expect("CHAT98_TEST_BACKEND=postgres needs TEST_DATABASE_URL");

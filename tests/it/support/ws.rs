@@ -87,10 +87,12 @@ impl Socket {
         self.inner.send(message).await.expect("send a frame");
     }
 
-    /// The next text frame as JSON (pings and heartbeats are skipped).
+    /// The next text frame as JSON (pings and heartbeats are skipped, but
+    /// do not extend the patience).
     pub async fn next_json(&mut self) -> Value {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
-            let message = tokio::time::timeout(PATIENCE, self.inner.next())
+            let message = tokio::time::timeout_at(deadline, self.inner.next())
                 .await
                 .expect("a frame within the patience")
                 .expect("the socket is open")
@@ -126,8 +128,9 @@ impl Socket {
 
     /// Reads until the server closes; the close code it sent.
     pub async fn close_code(&mut self) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + PATIENCE * 3;
         loop {
-            match tokio::time::timeout(PATIENCE * 3, self.inner.next()).await {
+            match tokio::time::timeout_at(deadline, self.inner.next()).await {
                 Err(_) => panic!("the server did not close the socket"),
                 Ok(None) => return None,
                 Ok(Some(Err(_))) => return None,

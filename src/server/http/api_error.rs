@@ -63,6 +63,22 @@ impl ApiError {
         }
     }
 
+    /// 429 before a websocket upgrade: the user holds `cap` sockets already.
+    pub fn too_many_sockets(cap: u32) -> Self {
+        ApiError::detail(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "You have {cap} chat connections open already (the most allowed). \
+                 Close a tab or window and try again."
+            ),
+        )
+    }
+
+    /// 404 for a path under `/api/` that does not exist.
+    pub fn not_found() -> Self {
+        ApiError::detail(StatusCode::NOT_FOUND, "Not found.")
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }

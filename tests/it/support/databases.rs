@@ -35,7 +35,7 @@ impl Drop for Backing {
 
 pub async fn sqlite() -> (Backing, DatabaseConnection) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = chat98::server::db::connect(&chat98::server::db::sqlite_url_in(dir.path()))
+    let db = chat98::server::db::connect(&chat98::server::settings::sqlite_url_in(dir.path()))
         .await
         .expect("open SQLite");
     (Backing::Sqlite(dir), db)

@@ -33,15 +33,32 @@ pub fn unique_prefix(test: &str) -> String {
 pub struct OwnRedis {
     pub port: u16,
     child: Option<Child>,
+    /// Flags besides the port (a password, TLS).
+    extra: Vec<String>,
+    /// Whether `port` speaks TLS (then `--port 0` turns plain TCP off).
+    tls: bool,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 impl OwnRedis {
     pub fn start() -> OwnRedis {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let mut redis = OwnRedis { port, child: None };
+        OwnRedis::start_with(&[], false)
+    }
+
+    /// A server with `extra` flags; with `tls`, `port` is its TLS port.
+    pub fn start_with(extra: &[&str], tls: bool) -> OwnRedis {
+        let mut redis = OwnRedis {
+            port: free_port(),
+            child: None,
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+            tls,
+        };
         redis.resume();
         redis
     }
@@ -52,9 +69,16 @@ impl OwnRedis {
 
     /// Starts the server (again) on the same port and waits until it answers.
     pub fn resume(&mut self) {
+        let port = self.port.to_string();
+        let ports = if self.tls {
+            vec!["--port", "0", "--tls-port", port.as_str()]
+        } else {
+            vec!["--port", port.as_str()]
+        };
         let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string()])
+            .args(ports)
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -1,5 +1,5 @@
-//! The command connection to Redis (publishing, presence, readiness), shared
-//! by this process's tasks and re-established after an outage.
+//! The command connection to Redis (publishing, presence, readiness, shared
+//! rate limits), shared by this process's tasks and re-established after an outage.
 
 use std::time::{Duration, Instant};
 
@@ -13,7 +13,7 @@ pub const REDIS_PATIENCE: Duration = Duration::from_secs(2);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 pub const RETRY_CAP: Duration = Duration::from_secs(5);
 
-pub struct Link {
+pub struct RedisLink {
     client: Client,
     state: Mutex<LinkState>,
 }
@@ -25,9 +25,21 @@ struct LinkState {
     retry: Duration,
 }
 
-impl Link {
+impl std::fmt::Debug for RedisLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisLink").finish_non_exhaustive()
+    }
+}
+
+impl RedisLink {
+    /// Checks the URL (`redis://[user:password@]host[:port]`, or `rediss://`
+    /// for TLS); connecting happens on first use and again after every outage.
+    pub fn open(url: &str) -> Result<std::sync::Arc<RedisLink>, redis::RedisError> {
+        Ok(std::sync::Arc::new(RedisLink::new(Client::open(url)?)))
+    }
+
     pub fn new(client: Client) -> Self {
-        Link {
+        RedisLink {
             client,
             state: Mutex::new(LinkState {
                 connection: None,

@@ -1,14 +1,12 @@
 //! Storage behaviour through the real queries, on a real SQLite file and, when
 //! `TEST_DATABASE_URL` is set, on PostgreSQL: the same migrations serve both.
 
-mod support;
-
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, Statement};
 
+use crate::support::databases::{postgres, postgres_url, sqlite};
 use chat98::server::entities::message;
 use chat98::server::{messages, users};
-use support::databases::{postgres, postgres_url, sqlite};
 
 fn at(secs: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap() + Duration::seconds(secs)

@@ -2,51 +2,63 @@
 //! balancer: messages, presence and typing reach every process's sockets in
 //! id order and once, also across a Redis outage.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use support::databases::{postgres_schema_url, postgres_url};
-use support::redis::{redis_url, unique_prefix, OwnRedis};
-use support::server::{client, post_message, register, stored_ids, TestServer};
-use support::ws::{connect, Socket};
+use crate::support::databases::{postgres_schema_url, postgres_url};
+use crate::support::redis::{redis_url, unique_prefix, OwnRedis};
+use crate::support::server::{client, post_message, register, stored_ids, TestServer};
+use crate::support::ws::{connect, Socket};
 
 /// How long a process may take to notice Redis leaving or coming back.
 const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Processes `a` and `b` on one fresh PostgreSQL schema and one Redis.
-struct Cluster {
-    a: TestServer,
-    b: TestServer,
+pub struct Cluster {
+    pub a: TestServer,
+    pub b: TestServer,
+    /// The prefix of their Redis channel and keys.
+    pub prefix: String,
     _dirs: (TempDir, TempDir),
 }
 
 impl Cluster {
-    fn start(test: &str, redis: &str, extra: &[&str]) -> Option<Cluster> {
+    /// `None` (the test is skipped) without `TEST_DATABASE_URL`.
+    pub fn start(test: &str, redis: &str, extra: &[&str]) -> Option<Cluster> {
+        Cluster::start_with_env(test, redis, extra, &[])
+    }
+
+    pub fn start_with_env(
+        test: &str,
+        redis: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Option<Cluster> {
         let base = postgres_url()?;
-        let schema = format!("chat98_it_{}_{}", std::process::id(), test);
+        // "cl_": the other modules name their schemas after their tests too.
+        let schema = format!("chat98_it_{}_cl_{}", std::process::id(), test);
         let database = postgres_schema_url(&base, &schema);
         let prefix = unique_prefix(test);
-        let mut args = vec![
-            "--redis-url",
-            redis,
-            "--redis-prefix",
-            &prefix,
-            "--message-burst",
-            "1000",
-        ];
+        let mut args = vec!["--redis-url", redis, "--redis-prefix", &prefix];
+        if !extra.contains(&"--message-burst") {
+            args.extend(["--message-burst", "1000"]);
+        }
         args.extend_from_slice(extra);
         let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let a = TestServer::start_on(&database, &dirs.0, &args);
-        let b = TestServer::start_on(&database, &dirs.1, &args);
-        Some(Cluster { a, b, _dirs: dirs })
+        let a = TestServer::start_with_env(&database, &dirs.0, &args, env);
+        let b = TestServer::start_with_env(&database, &dirs.1, &args, env);
+        Some(Cluster {
+            a,
+            b,
+            prefix,
+            _dirs: dirs,
+        })
     }
 
     /// Waits until both processes answer ready (subscribed to Redis).
-    async fn ready(&self) {
+    pub async fn ready(&self) {
         await_readiness(&self.a, 200).await;
         await_readiness(&self.b, 200).await;
     }
@@ -59,7 +71,7 @@ async fn readiness(server: &TestServer) -> (u16, Value) {
 }
 
 /// Waits until `/readyz` answers `status`; returns its body.
-async fn await_readiness(server: &TestServer, status: u16) -> Value {
+pub async fn await_readiness(server: &TestServer, status: u16) -> Value {
     let deadline = Instant::now() + PATIENCE;
     loop {
         let (now, body) = readiness(server).await;
@@ -72,7 +84,7 @@ async fn await_readiness(server: &TestServer, status: u16) -> Value {
 }
 
 /// Posts over REST and returns the stored message's id.
-async fn post_rest(server: &TestServer, cookie: &str, content: &str) -> i64 {
+pub async fn post_rest(server: &TestServer, cookie: &str, content: &str) -> i64 {
     let res = post_message(server, cookie, content).await;
     assert_eq!(res.status(), 201, "posting {content:?}");
     let body: Value = res.json().await.unwrap();

@@ -1,16 +1,14 @@
 //! The seed's REST endpoints against the real server: exact shapes, ordering,
 //! paging, every validation rule, 401, 429 and recovery, idempotent retries.
 
-mod support;
-
 use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use crate::support::http::Response;
+use crate::support::server::{client, open_db, register, TestServer};
 use chat98::server::messages;
-use support::http::Response;
-use support::server::{client, open_db, register, TestServer};
 
 const MESSAGES: &str = "/api/chat/messages/";
 

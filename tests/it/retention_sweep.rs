@@ -3,8 +3,6 @@
 //! boundary, sweeps larger than a batch, concurrent sweepers, and a large
 //! sweep while messages keep arriving.
 
-mod support;
-
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,11 +14,11 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use crate::support::databases::{postgres, postgres_url, sqlite};
 use chat98::server::entities::{message, user};
 use chat98::server::retention::{count_expired, sweep, RetentionStats, Sweeper, SWEEP_BATCH};
 use chat98::server::settings::{Settings, SettingsArgs};
 use chat98::server::{messages, users};
-use support::databases::{postgres, postgres_url, sqlite};
 
 /// The injected "now" of every check.
 fn now() -> DateTime<Utc> {

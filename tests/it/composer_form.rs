@@ -1,12 +1,10 @@
 //! The composer's server function, as a browser without JavaScript posts it
 //! (form post, redirect, inline errors) and as the WASM app calls it.
 
-mod support;
-
 use serde_json::Value;
 
-use support::http::Response;
-use support::server::{client, register, TestServer};
+use crate::support::http::Response;
+use crate::support::server::{client, register, TestServer};
 
 const SEND: &str = "/api/chat/send";
 

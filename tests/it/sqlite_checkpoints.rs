@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
-use chat98::server::db::{connect_with, sqlite_url_in, Checkpoints};
+use chat98::server::db::{connect_with, Checkpoints};
+use chat98::server::settings::sqlite_url_in;
 
 async fn open(dir: &Path, checkpoints: Checkpoints) -> DatabaseConnection {
     connect_with(&sqlite_url_in(dir), checkpoints)

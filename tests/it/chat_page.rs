@@ -1,14 +1,12 @@
 //! The real server renders the chat window with its history in the first HTML
 //! response: in order, escaped, within the retention, with no client fetch.
 
-mod support;
-
 use chrono::{Duration, Utc};
 use sea_orm::DatabaseConnection;
 
+use crate::support::server::{client, open_db, register, TestServer};
 use chat98::server::entities::user;
 use chat98::server::messages;
-use support::server::{client, open_db, register, TestServer};
 
 async fn user_named(db: &DatabaseConnection, name: &str) -> user::Model {
     chat98::server::users::find_by_name(db, name)
@@ -18,7 +16,7 @@ async fn user_named(db: &DatabaseConnection, name: &str) -> user::Model {
 }
 
 /// GET a page as a signed-in browser would.
-async fn get_page(server: &TestServer, path: &str, cookie: &str) -> support::http::Response {
+async fn get_page(server: &TestServer, path: &str, cookie: &str) -> crate::support::http::Response {
     client()
         .get(server.url(path))
         .header("accept", "text/html")
