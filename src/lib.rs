@@ -8,10 +8,10 @@
 
 pub mod app;
 pub mod auth;
+pub mod client;
 pub mod components;
 pub mod error;
 pub mod live_protocol;
-pub mod message_rules;
 pub mod paths;
 pub mod server_fns;
 pub mod types;

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use super::conversation::Conversation;
+use crate::client::conversation::Conversation;
 use crate::types::ChatMessage;
 
 /// More new messages than this at once (a catch-up after a reconnect) are

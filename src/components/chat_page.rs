@@ -5,14 +5,14 @@ use leptos_meta::Title;
 
 use super::announcer::Announcer;
 use super::composer::Composer;
-use super::conversation::Conversation;
 use super::hydrated::use_hydrated;
-use super::live_feed::{self, LinkState, Live};
 use super::message_pane::MessagePane;
 use super::online_pane::OnlinePane;
 use super::status_bar::{StatusBar, StatusField};
 use super::unread_title::track_unread;
 use super::window::Window;
+use crate::client::conversation::Conversation;
+use crate::client::live::{self, ConnectionState, Live};
 use crate::error::ErrorCode;
 use crate::server_fns::load_chat_page;
 use crate::types::ChatPageData;
@@ -83,7 +83,9 @@ impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for JsonC
 
 #[component]
 fn ChatRoom(data: ChatPageData) -> impl IntoView {
-    let conversation = Conversation::new(data.me.id, data.messages, data.history_complete);
+    let send_frame = Callback::new(|frame: String| live::send_frame(&frame));
+    let conversation =
+        Conversation::new(data.me.id, data.messages, data.history_complete, send_frame);
     let live = Live::start(conversation);
     track_unread(conversation);
     let now_ms = clock(conversation, data.retention_secs);
@@ -107,13 +109,13 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
             return view! { <a href="/chat" class="refresh">"Refresh"</a> }.into_any();
         }
         let text = match live.state.get() {
-            LinkState::Connecting => "Connecting...".to_string(),
-            LinkState::Connected => "Connected".to_string(),
-            LinkState::Reconnecting { at_ms } => {
+            ConnectionState::Connecting => "Connecting...".to_string(),
+            ConnectionState::Connected => "Connected".to_string(),
+            ConnectionState::Reconnecting { at_ms } => {
                 let secs = at_ms.saturating_sub(now_ms.get()).div_ceil(1000);
                 format!("Reconnecting in {secs} s")
             }
-            LinkState::Offline => "Offline: sending via the server".to_string(),
+            ConnectionState::Offline => "Offline: sending via the server".to_string(),
         };
         view! { <span>{text}</span> }.into_any()
     };
@@ -142,7 +144,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                         class="status-bar-action"
                         method="post"
                         action="/api/auth/logout"
-                        on:submit=|_| live_feed::stop()
+                        on:submit=|_| live::stop()
                     >
                         <button type="submit" class="log-off">"Log Off"</button>
                     </form>

@@ -10,10 +10,42 @@ use leptos::ev::KeyboardEvent;
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
-use super::conversation::Conversation;
 use super::hydrated::use_hydrated;
-use super::live_feed;
+use crate::client::conversation::Conversation;
+use crate::client::live;
 use crate::server_fns::SendMessage;
+
+/// `autofocus` only works when a document loads: after signing in without a
+/// reload the focus would be left on nothing. Puts the cursor in the box
+/// unless the user is already somewhere else, checked a frame later when the
+/// page they came from (and its focused field) is gone.
+fn focus_when_idle(input: NodeRef<Textarea>) {
+    Effect::new(move |_| {
+        let Some(el) = input.get() else {
+            return;
+        };
+        request_animation_frame(move || {
+            let idle = document()
+                .active_element()
+                .is_none_or(|active| active.tag_name().eq_ignore_ascii_case("body"));
+            if idle {
+                let _ = el.focus();
+            }
+        });
+    });
+}
+
+/// The server's refusal of a plain form post, as a sentence.
+fn form_error(action: ServerAction<SendMessage>) -> Option<String> {
+    action.value().get().and_then(Result::err).map(|e| {
+        let fields = e.field("content");
+        if fields.is_empty() {
+            e.error
+        } else {
+            fields.join(" ")
+        }
+    })
+}
 
 #[component]
 pub fn Composer(
@@ -24,16 +56,6 @@ pub fn Composer(
     form_client_id: String,
 ) -> impl IntoView {
     let action = ServerAction::<SendMessage>::new();
-    let form_error = move || {
-        action.value().get().and_then(Result::err).map(|e| {
-            let fields = e.field("content");
-            if fields.is_empty() {
-                e.error
-            } else {
-                fields.join(" ")
-            }
-        })
-    };
     let draft = RwSignal::new(String::new());
     let input = NodeRef::<Textarea>::new();
     let hydrated = use_hydrated();
@@ -51,23 +73,7 @@ pub fn Composer(
             let _ = el.focus();
         }
     };
-    // `autofocus` only works when a document loads: after signing in without
-    // a reload the focus would be left on nothing. Put the cursor in the box
-    // unless the user is already somewhere else, checked a frame later when
-    // the page they came from (and its focused field) is gone.
-    Effect::new(move |_| {
-        let Some(el) = input.get() else {
-            return;
-        };
-        request_animation_frame(move || {
-            let idle = document()
-                .active_element()
-                .is_none_or(|active| active.tag_name().eq_ignore_ascii_case("body"));
-            if idle {
-                let _ = el.focus();
-            }
-        });
-    });
+    focus_when_idle(input);
     let on_keydown = move |ev: KeyboardEvent| {
         // Enter sends; Shift+Enter (and Enter while composing with an IME)
         // inserts a newline as usual.
@@ -95,7 +101,7 @@ pub fn Composer(
                 prop:value=move || draft.get()
                 on:input=move |ev| {
                     draft.set(event_target_value(&ev));
-                    live_feed::typing();
+                    live::typing();
                 }
                 on:keydown=on_keydown
             ></textarea>
@@ -111,7 +117,7 @@ pub fn Composer(
                 "Send"
             </button>
             <p class="composer-error" id="composer-error" role="alert">
-                {move || form_error().map(|text| view! {
+                {move || form_error(action).map(|text| view! {
                     <span class="dialog-icon-small" aria-hidden="true"></span>
                     <span>{text}</span>
                 })}

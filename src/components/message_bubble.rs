@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::conversation::Outgoing;
+use crate::client::conversation::Pending;
 use crate::types::ChatMessage;
 
 #[component]
@@ -31,14 +31,14 @@ pub fn MessageBubble(message: ChatMessage, own: bool) -> impl IntoView {
 /// the reason and a Retry button if it failed.
 #[component]
 pub fn PendingBubble(
-    outgoing: Outgoing,
+    pending: Pending,
     on_retry: impl Fn(String) + Send + Sync + 'static,
 ) -> impl IntoView {
-    let Outgoing {
+    let Pending {
         client_id,
         content,
         failure,
-    } = outgoing;
+    } = pending;
     let failed = failure.is_some();
     let key = client_id.clone();
     let class = if failed {

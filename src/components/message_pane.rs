@@ -7,107 +7,127 @@
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use super::conversation::{Conversation, History};
 use super::hydrated::use_hydrated;
 use super::message_bubble::{MessageBubble, PendingBubble};
+use crate::client::conversation::{Conversation, History};
 
 /// How close to an edge (in pixels) counts as being at it.
 const EDGE: i32 = 48;
 /// How close to the top loading older messages starts.
 const LOAD_MARGIN: i32 = 200;
 
-#[component]
-pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl IntoView {
-    let messages = conversation.messages;
-    let outbox = conversation.outbox;
-    let pane = NodeRef::<Div>::new();
-    // Whether the reader is at the newest message (then new ones stay in view).
-    let at_bottom = RwSignal::new(true);
-    // Distances from the top and from the bottom at the last scroll: new
-    // messages below keep the first, older ones loaded above keep the second.
-    let from_top = StoredValue::new(0);
-    let from_bottom = StoredValue::new(0);
-    let unseen = RwSignal::new(false);
+/// Where the reader is in the pane, kept across renders.
+#[derive(Clone, Copy)]
+struct Scroll {
+    pane: NodeRef<Div>,
+    /// Whether the reader is at the newest message (then new ones stay in view).
+    at_bottom: RwSignal<bool>,
+    /// Distances from the top and from the bottom at the last scroll: new
+    /// messages below keep the first, older ones loaded above keep the second.
+    from_top: StoredValue<i32>,
+    from_bottom: StoredValue<i32>,
+    /// New messages arrived below while the reader was further up.
+    unseen: RwSignal<bool>,
+}
 
-    let on_scroll = move |_| {
-        let Some(el) = pane.get_untracked() else {
+impl Scroll {
+    fn new() -> Self {
+        Scroll {
+            pane: NodeRef::new(),
+            at_bottom: RwSignal::new(true),
+            from_top: StoredValue::new(0),
+            from_bottom: StoredValue::new(0),
+            unseen: RwSignal::new(false),
+        }
+    }
+
+    /// Remembers where the reader is; near the top, loads older messages.
+    fn on_scroll(self, conversation: Conversation) {
+        let Some(el) = self.pane.get_untracked() else {
             return;
         };
         let top = el.scroll_top();
         let bottom = top > -EDGE;
-        at_bottom.set(bottom);
+        self.at_bottom.set(bottom);
         if bottom {
-            unseen.set(false);
+            self.unseen.set(false);
         }
         let distance_from_top = el.scroll_height() - el.client_height() + top;
-        from_top.set_value(distance_from_top);
-        from_bottom.set_value(-top);
+        self.from_top.set_value(distance_from_top);
+        self.from_bottom.set_value(-top);
         if distance_from_top < LOAD_MARGIN {
             conversation.load_older();
         }
-    };
+    }
 
-    // A new newest message: follow it if the reader was at the bottom (or it
-    // is their own), else keep their place and offer a jump.
-    let newest = Memo::new(move |_| {
-        (
-            messages.with(|m| m.last().map(|m| m.id)),
-            outbox.with(Vec::len),
-        )
-    });
-    Effect::new(move |previous: Option<(Option<i64>, usize)>| {
-        let current = newest.get();
-        let Some(previous) = previous else {
-            return current;
-        };
-        let Some(el) = pane.get_untracked() else {
-            return current;
-        };
-        let mine = current.1 > previous.1;
-        if current.0 != previous.0 || mine {
-            if at_bottom.get_untracked() || mine {
-                el.set_scroll_top(0);
-                unseen.set(false);
-            } else {
-                let keep = from_top.get_value();
-                el.set_scroll_top(keep - (el.scroll_height() - el.client_height()));
-                unseen.set(current.0 != previous.0);
-            }
-        }
-        current
-    });
-
-    // Older messages loaded above: the browser may stay pinned to the top
-    // edge; put the reader back where they were, counted from the bottom.
-    // Once more on the next frame: the note above the history (Loading... /
-    // the Load older button) is swapped in the same turn, after this effect,
-    // and a browser still pinned to the top edge would move with it.
-    let oldest = Memo::new(move |_| messages.with(|m| m.first().map(|m| m.id)));
-    Effect::new(move |previous: Option<Option<i64>>| {
-        let current = oldest.get();
-        if let (Some(Some(before)), Some(now)) = (previous, current) {
-            if now < before {
-                if let Some(el) = pane.get_untracked() {
-                    let keep = from_bottom.get_value();
-                    el.set_scroll_top(-keep);
-                    request_animation_frame(move || {
-                        if let Some(el) = pane.get_untracked() {
-                            el.set_scroll_top(-keep);
-                        }
-                    });
+    /// A new newest message: follow it if the reader was at the bottom (or it
+    /// is their own), else keep their place and offer a jump.
+    fn follow_newest(self, conversation: Conversation) {
+        let (messages, pending) = (conversation.messages, conversation.pending);
+        let newest = Memo::new(move |_| {
+            (
+                messages.with(|m| m.last().map(|m| m.id)),
+                pending.with(Vec::len),
+            )
+        });
+        Effect::new(move |previous: Option<(Option<i64>, usize)>| {
+            let current = newest.get();
+            let (Some(previous), Some(el)) = (previous, self.pane.get_untracked()) else {
+                return current;
+            };
+            let mine = current.1 > previous.1;
+            if current.0 != previous.0 || mine {
+                if self.at_bottom.get_untracked() || mine {
+                    el.set_scroll_top(0);
+                    self.unseen.set(false);
+                } else {
+                    let keep = self.from_top.get_value();
+                    el.set_scroll_top(keep - (el.scroll_height() - el.client_height()));
+                    self.unseen.set(current.0 != previous.0);
                 }
             }
-        }
-        current
-    });
+            current
+        });
+    }
 
-    let jump_down = move |_| {
-        if let Some(el) = pane.get_untracked() {
-            el.set_scroll_top(0);
-        }
-        unseen.set(false);
-    };
+    /// Older messages loaded above: the browser may stay pinned to the top
+    /// edge; put the reader back where they were, counted from the bottom.
+    /// Once more on the next frame: the note above the history (Loading... /
+    /// the Load older button) is swapped in the same turn, after this effect,
+    /// and a browser still pinned to the top edge would move with it.
+    fn keep_place_when_older_load(self, conversation: Conversation) {
+        let messages = conversation.messages;
+        let oldest = Memo::new(move |_| messages.with(|m| m.first().map(|m| m.id)));
+        Effect::new(move |previous: Option<Option<i64>>| {
+            let current = oldest.get();
+            let older_loaded =
+                matches!((previous, current), (Some(Some(before)), Some(now)) if now < before);
+            if older_loaded {
+                let keep = self.from_bottom.get_value();
+                self.set_from_bottom(keep);
+                request_animation_frame(move || self.set_from_bottom(keep));
+            }
+            current
+        });
+    }
 
+    fn set_from_bottom(self, distance: i32) {
+        if let Some(el) = self.pane.get_untracked() {
+            el.set_scroll_top(-distance);
+        }
+    }
+
+    fn jump_down(self) {
+        self.set_from_bottom(0);
+        self.unseen.set(false);
+    }
+}
+
+#[component]
+pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl IntoView {
+    let scroll = Scroll::new();
+    scroll.follow_newest(conversation);
+    scroll.keep_place_when_older_load(conversation);
     view! {
         <div class="message-pane-frame">
             <div
@@ -117,36 +137,43 @@ pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl I
                 role="region"
                 tabindex="0"
                 aria-label="Messages"
-                node_ref=pane
-                on:scroll=on_scroll
+                node_ref=scroll.pane
+                on:scroll=move |_| scroll.on_scroll(conversation)
             >
                 <div class="message-pane-content">
                     <HistoryTop conversation retention_text/>
-                    <Show
-                        when=move || messages.with(|m| !m.is_empty()) || outbox.with(|o| !o.is_empty())
-                        fallback=|| {
-                            view! {
-                                <p class="empty-note">"No messages yet. Start the conversation!"</p>
-                            }
-                        }
-                    >
-                        <ol class="message-list" aria-label="Conversation">
-                            <For each=move || messages.get() key=|m| m.id let:message>
-                                <MessageBubble own=conversation.me == message.user.id message/>
-                            </For>
-                            <For each=move || outbox.get() key=|o| (o.client_id.clone(), o.failure.clone()) let:outgoing>
-                                <PendingBubble outgoing on_retry=move |id| conversation.retry(id)/>
-                            </For>
-                        </ol>
-                    </Show>
+                    <MessageList conversation/>
                 </div>
             </div>
-            <Show when=move || unseen.get()>
-                <button type="button" class="new-messages" on:click=jump_down>
+            <Show when=move || scroll.unseen.get()>
+                <button type="button" class="new-messages" on:click=move |_| scroll.jump_down()>
                     "New messages ↓"
                 </button>
             </Show>
         </div>
+    }
+}
+
+/// The stored messages, then the user's own on their way.
+#[component]
+fn MessageList(conversation: Conversation) -> impl IntoView {
+    let (messages, pending) = (conversation.messages, conversation.pending);
+    view! {
+        <Show
+            when=move || messages.with(|m| !m.is_empty()) || pending.with(|o| !o.is_empty())
+            fallback=|| {
+                view! { <p class="empty-note">"No messages yet. Start the conversation!"</p> }
+            }
+        >
+            <ol class="message-list" aria-label="Conversation">
+                <For each=move || messages.get() key=|m| m.id let:message>
+                    <MessageBubble own=conversation.me == message.user.id message/>
+                </For>
+                <For each=move || pending.get() key=|o| (o.client_id.clone(), o.failure.clone()) let:pending>
+                    <PendingBubble pending on_retry=move |id| conversation.retry(id)/>
+                </For>
+            </ol>
+        </Show>
     }
 }
 

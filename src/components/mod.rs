@@ -3,15 +3,12 @@
 pub mod announcer;
 pub mod chat_page;
 pub mod composer;
-pub mod conversation;
 pub mod form_fields;
 pub mod hydrated;
-pub mod live_feed;
 pub mod message_bubble;
 pub mod message_pane;
 pub mod not_found;
 pub mod online_pane;
-pub mod rest_fallback;
 pub mod sign_in_pages;
 pub mod status_bar;
 pub mod unread_title;

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::live_feed::Live;
+use crate::client::live::Live;
 
 #[component]
 pub fn OnlinePane(live: Live) -> impl IntoView {

@@ -1,7 +1,7 @@
 //! While the tab is hidden, the document title counts the messages from
 //! others that arrived: "(3) Chat Room". Showing the tab clears it.
 
-use super::conversation::Conversation;
+use crate::client::conversation::Conversation;
 
 /// "(3) Chat Room" for 3 unread messages, the plain title for none.
 pub fn titled(base: &str, unread: usize) -> String {
@@ -27,7 +27,7 @@ mod browser {
     use wasm_bindgen::JsCast;
 
     use super::titled;
-    use crate::components::conversation::Conversation;
+    use crate::client::conversation::Conversation;
 
     pub fn track(conversation: Conversation) {
         let unread = RwSignal::new(0usize);

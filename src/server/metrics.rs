@@ -1,10 +1,10 @@
 //! Counters and histograms for `GET /metrics` (Prometheus text format).
 //! Plain atomics: recording costs a few nanoseconds on the hot paths.
 
+use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 /// Upper bounds (seconds) of the latency buckets.
@@ -115,7 +115,7 @@ impl Metrics {
     /// one of a few fixed names) and `method` a [`method_label`], so the label
     /// set stays small whatever clients send.
     pub fn http_request(&self, route: &str, method: &'static str, status: u16, took: Duration) {
-        let mut http = self.http.lock().unwrap_or_else(|e| e.into_inner());
+        let mut http = self.http.lock();
         let stats = http
             .entry((route.to_owned(), method.to_owned()))
             .or_default();
@@ -158,7 +158,7 @@ impl Metrics {
         self.delivery_latency
             .render(out, "chat98_delivery_latency_seconds", "");
 
-        let http = self.http.lock().unwrap_or_else(|e| e.into_inner());
+        let http = self.http.lock();
         header(
             out,
             "chat98_http_requests_total",

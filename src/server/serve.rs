@@ -23,7 +23,7 @@ use super::http::json_forms::accept_json_bodies;
 use super::http::listener::{self, Bounds};
 use super::http::request_metrics::record_requests;
 use super::http::request_timeout::request_timeout;
-use super::http::secure_cookies::{secure_session_cookie, TrustedProxies};
+use super::http::secure_cookies::{secure_session_cookie, SecureCookies, TrustedProxies};
 use super::http::security_headers::{provide_request_nonce, security_headers};
 use super::http::server_fn_status::server_fn_status;
 use super::settings::Settings;
@@ -36,20 +36,24 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let settings = &state.settings;
-    let idle = time::Duration::try_from(settings.session_idle).unwrap_or(time::Duration::days(30));
+    let idle = time::Duration::try_from(settings.accounts.session_idle)
+        .unwrap_or(time::Duration::days(30));
     let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        .with_secure(settings.secure_cookies)
+        .with_secure(settings.accounts.secure_cookies)
         .with_expiry(Expiry::OnInactivity(idle))
         // Every request extends the idle expiry (cookie and record); the store
         // writes an unchanged record back only now and then.
         .with_always_save(true);
     let allowed = state.allowed_origins.clone();
-    let proxies = TrustedProxies(Arc::new(settings.trusted_proxies.clone()));
-    let timeout = settings.request_timeout;
+    let secure = SecureCookies {
+        cookie: SESSION_COOKIE,
+        proxies: TrustedProxies(Arc::new(settings.operations.trusted_proxies.clone())),
+    };
+    let timeout = settings.operations.request_timeout;
 
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/chat") }))
@@ -67,11 +71,11 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(server_fn_status))
         .layer(from_fn(accept_json_bodies))
         .layer(from_fn_with_state(
-            largest_body(settings.max_message_chars),
+            largest_body(settings.messages.max_message_chars),
             limit_bodies,
         ))
         .layer(sessions)
-        .layer(from_fn_with_state(proxies, secure_session_cookie))
+        .layer(from_fn_with_state(secure, secure_session_cookie))
         .layer(from_fn_with_state(allowed, refuse_cross_site))
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(timeout, request_timeout))
@@ -79,7 +83,7 @@ pub fn router(state: AppState) -> Router {
         // Brotli's default (quality 11) costs far too much per request; the
         // built bundle is precompressed at its best by cargo-leptos instead.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
-        .layer(from_fn_with_state(state.clone(), record_requests))
+        .layer(from_fn_with_state(state.metrics.clone(), record_requests))
         .layer(
             // One line per request at info: method, path, status, latency.
             TraceLayer::new_for_http()
@@ -94,8 +98,8 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
     let startup::Application { listener, state } = startup::build(settings).await?;
     let bound = listener.local_addr()?;
     let bounds = Bounds {
-        max_connections: state.settings.max_connections,
-        header_read_timeout: state.settings.header_read_timeout,
+        max_connections: state.settings.operations.max_connections(),
+        header_read_timeout: state.settings.operations.header_read_timeout,
     };
     if let Some(files) = super::settings::open_file_limit() {
         if bounds.max_connections + 64 > files {

@@ -12,11 +12,13 @@ use super::auth::session_store::DbSessionStore;
 use super::auth::session_watch::SessionWatch;
 use super::auth::throttle::AuthRules;
 use super::db;
-use super::fanout::Fanout;
+use super::fanout::{Fanout, Local};
 use super::http::cross_site::AllowedOrigins;
 use super::limits::{Limits, Rule};
 use super::live::hub::Hub;
-use super::message_writer::{self, MessageWriter};
+use super::messages::history::History;
+use super::messages::posting::Posting;
+use super::messages::writer::{self as message_writer, MessageWriter, Publishing};
 use super::metrics::Metrics;
 use super::redis_link::RedisLink;
 use super::retention::{RetentionStats, Sweeper};
@@ -47,11 +49,9 @@ pub struct Application {
     pub state: AppState,
 }
 
-/// Opens the database, binds the listener, builds the state and starts the
-/// writer, the sweeper, the session tasks, the presence departures and (with
-/// Redis) the fan-out.
+/// Opens the database, binds the listener, then [`start`]s everything else.
 pub async fn build(settings: Settings) -> Result<Application, StartError> {
-    let db = db::open(&settings, db::Checkpoints::Background).await?;
+    let opened = db::open(&settings.storage, db::Checkpoints::Background).await?;
     let addr = settings.leptos.site_addr;
     let listener = TcpListener::bind(addr)
         .await
@@ -63,22 +63,35 @@ pub async fn build(settings: Settings) -> Result<Application, StartError> {
             "hash-files is on but hash.txt is not beside the binary: linking the bundle by its plain names"
         );
     }
-    let redis = match &settings.redis_url {
+    let state = start(settings, leptos_options, opened).await?;
+    Ok(Application { listener, state })
+}
+
+/// Builds the state in one step on `opened` and starts the writer, the
+/// checkpointer, the sweeper, the session tasks, the presence departures and
+/// (with Redis) the fan-out. Tests start a state this way, without a listener.
+pub async fn start(
+    settings: Settings,
+    leptos_options: leptos::config::LeptosOptions,
+    opened: db::Opened,
+) -> Result<AppState, StartError> {
+    let db = opened.connection;
+    let redis = match settings.scale_out.redis_url() {
         Some(url) => Some(RedisLink::open(url)?),
         None => None,
     };
     let parts = Parts::new(&settings, db.clone(), redis.as_ref());
     // Live delivery starts after what is stored already. Alone (no Redis),
     // this process sees every message stored: reads can come from memory.
-    let cutoff = settings.retention_cutoff(chrono::Utc::now());
-    parts.hub.start(&db, cutoff, redis.is_none()).await?;
+    parts.hub.start(&db).await?;
+    if redis.is_none() {
+        parts.history.load(&db, settings.cutoff_now()).await?;
+    }
     let (fanout, fanout_outbox) = match &redis {
         Some(link) => {
-            let (fanout, outbox) = Fanout::new(
-                Arc::clone(link),
-                &settings.redis_prefix,
-                settings.presence_ttl,
-            );
+            let prefix = settings.scale_out.redis_prefix();
+            let (fanout, outbox) =
+                Fanout::new(Arc::clone(link), prefix, settings.scale_out.presence_ttl);
             (Some(fanout), Some(outbox))
         }
         None => (None, None),
@@ -86,36 +99,62 @@ pub async fn build(settings: Settings) -> Result<Application, StartError> {
     let (writer, writer_queue) = MessageWriter::channel();
     let state = parts.into_state(leptos_options, settings, db, fanout, writer);
 
-    tokio::spawn(message_writer::run(state.clone(), writer_queue));
-    tokio::spawn(Sweeper::for_state(&state).run());
+    let publishing = Publishing {
+        db: state.db.clone(),
+        hub: Arc::clone(&state.hub),
+        fanout: state.fanout.clone(),
+        metrics: Arc::clone(&state.metrics),
+        settings: Arc::clone(&state.settings),
+    };
+    tokio::spawn(message_writer::run(publishing, writer_queue));
+    if let Some(checkpointer) = opened.checkpointer {
+        tokio::spawn(checkpointer.run());
+    }
+    let sweeper = Sweeper::new(
+        state.db.clone(),
+        Arc::clone(&state.settings),
+        Arc::clone(&state.retention),
+    );
+    tokio::spawn(sweeper.run());
     tokio::spawn(delete_expired_sessions(state.sessions.clone()));
     tokio::spawn(Arc::clone(&state.session_watch).run());
     tokio::spawn(Arc::clone(&state.hub).run_departures());
     if let (Some(fanout), Some(outbox)) = (&state.fanout, fanout_outbox) {
-        fanout.start(outbox, &state);
+        let local = Local {
+            db: state.db.clone(),
+            hub: Arc::clone(&state.hub),
+            users: Arc::clone(&state.users),
+            session_watch: Arc::clone(&state.session_watch),
+            settings: Arc::clone(&state.settings),
+        };
+        fanout.start(outbox, &local);
     }
-    Ok(Application { listener, state })
+    Ok(state)
 }
 
 /// The parts of the state made from the settings alone.
 struct Parts {
     limits: Arc<Limits>,
     sessions: DbSessionStore,
+    history: Arc<History>,
     hub: Arc<Hub>,
 }
 
 impl Parts {
     fn new(settings: &Settings, db: DatabaseConnection, redis: Option<&Arc<RedisLink>>) -> Self {
         let limits = match redis {
-            Some(link) => Limits::shared(Arc::clone(link), &settings.redis_prefix),
+            Some(link) => Limits::shared(Arc::clone(link), settings.scale_out.redis_prefix()),
             None => Limits::in_memory(),
         };
         // Without Redis this is the only process: its sessions are its own.
-        let sessions = DbSessionStore::new(db, settings.session_idle).exclusive(redis.is_none());
+        let sessions =
+            DbSessionStore::new(db, settings.accounts.session_idle).exclusive(redis.is_none());
+        let history = Arc::new(History::default());
         Parts {
             limits: Arc::new(limits),
             sessions,
-            hub: Arc::new(Hub::new()),
+            hub: Arc::new(Hub::new(Arc::clone(&history))),
+            history,
         }
     }
 
@@ -127,32 +166,43 @@ impl Parts {
         fanout: Option<Arc<Fanout>>,
         writer: MessageWriter,
     ) -> AppState {
+        let settings = Arc::new(settings);
+        let posting = Posting {
+            db: db.clone(),
+            settings: Arc::clone(&settings),
+            limits: Arc::clone(&self.limits),
+            message_rule: Rule {
+                name: "message",
+                burst: settings.messages.message_burst,
+                interval: settings.messages.message_interval,
+            },
+            writer,
+        };
         AppState {
             leptos_options,
             db,
             limits: self.limits,
             auth_rules: AuthRules::new(&settings),
-            message_rule: Rule {
-                name: "message",
-                burst: settings.message_burst,
-                interval: settings.message_interval,
-            },
+            posting,
             typing_rule: Rule {
                 name: "typing",
                 burst: 1,
                 interval: TYPING_EVERY,
             },
-            hasher: Arc::new(Hasher::new(settings.hash_concurrency, settings.hash_wait)),
+            hasher: Arc::new(Hasher::new(
+                settings.accounts.hash_concurrency(),
+                settings.accounts.hash_wait,
+            )),
             session_watch: SessionWatch::new(self.sessions.clone()),
             sessions: self.sessions,
             hub: self.hub,
-            allowed_origins: AllowedOrigins(Arc::new(settings.allowed_origins.clone())),
+            history: self.history,
+            allowed_origins: AllowedOrigins(Arc::new(settings.accounts.allowed_origins().clone())),
             retention: Arc::new(RetentionStats::default()),
             fanout,
             metrics: Arc::new(Metrics::default()),
             users: Arc::default(),
-            writer,
-            settings: Arc::new(settings),
+            settings,
         }
     }
 }

@@ -16,7 +16,8 @@ use super::fanout::Fanout;
 use super::http::cross_site::AllowedOrigins;
 use super::limits::{Charge, Limits, Rule};
 use super::live::hub::Hub;
-use super::message_writer::MessageWriter;
+use super::messages::history::History;
+use super::messages::posting::Posting;
 use super::metrics::Metrics;
 use super::retention::RetentionStats;
 use super::settings::Settings;
@@ -37,8 +38,8 @@ pub struct AppState {
     /// Rate limits (in memory, and in Redis when configured).
     pub limits: Arc<Limits>,
     pub auth_rules: AuthRules,
-    /// Each user's message rate.
-    pub message_rule: Rule,
+    /// Sending a message (its checks, rate and the writer).
+    pub posting: Posting,
     /// Each user's typing notices.
     pub typing_rule: Rule,
     /// Password hashing, a bounded number at a time.
@@ -48,6 +49,8 @@ pub struct AppState {
     /// Closes sockets whose session ended.
     pub session_watch: Arc<SessionWatch>,
     pub hub: Arc<Hub>,
+    /// The newest messages in memory, in front of the database.
+    pub history: Arc<History>,
     /// Other sites allowed to post and open sockets with the session cookie.
     pub allowed_origins: AllowedOrigins,
     /// What the retention sweeps have deleted, for metrics.
@@ -57,8 +60,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Users already read, by id.
     pub users: Arc<KnownUsers>,
-    /// Stores and publishes every message sent here.
-    pub writer: MessageWriter,
 }
 
 impl AppState {

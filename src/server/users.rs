@@ -80,7 +80,7 @@ pub async fn find_look_alike(
 /// so every signed-in request can skip the lookup.
 #[derive(Debug, Default)]
 pub struct KnownUsers {
-    by_id: std::sync::Mutex<std::collections::HashMap<i64, user::Model>>,
+    by_id: parking_lot::Mutex<std::collections::HashMap<i64, user::Model>>,
 }
 
 /// Beyond this many users the cache starts over (a bound, not a tuning knob).
@@ -143,8 +143,8 @@ impl KnownUsers {
         Ok(found)
     }
 
-    fn by_id(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, user::Model>> {
-        self.by_id.lock().unwrap_or_else(|e| e.into_inner())
+    fn by_id(&self) -> parking_lot::MutexGuard<'_, std::collections::HashMap<i64, user::Model>> {
+        self.by_id.lock()
     }
 }
 

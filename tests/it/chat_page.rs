@@ -6,7 +6,6 @@ use sea_orm::DatabaseConnection;
 
 use crate::support::server::{client, open_db, register, TestServer};
 use chat98::server::entities::user;
-use chat98::server::messages;
 
 async fn user_named(db: &DatabaseConnection, name: &str) -> user::Model {
     chat98::server::users::find_by_name(db, name)
@@ -37,16 +36,16 @@ async fn chat_html_contains_the_history_in_order_and_escaped() {
     let alice = user_named(&db, "alice").await;
     let bob = user_named(&db, "bob_98").await;
     let now = Utc::now();
-    messages::insert(&db, &alice, "expired long ago", now - Duration::days(4))
+    crate::support::seed::insert(&db, &alice, "expired long ago", now - Duration::days(4))
         .await
         .unwrap();
-    messages::insert(&db, &alice, "first message", now)
+    crate::support::seed::insert(&db, &alice, "first message", now)
         .await
         .unwrap();
-    messages::insert(&db, &bob, "<script>alert(1)</script>", now)
+    crate::support::seed::insert(&db, &bob, "<script>alert(1)</script>", now)
         .await
         .unwrap();
-    messages::insert(&db, &alice, "third & last", now)
+    crate::support::seed::insert(&db, &alice, "third & last", now)
         .await
         .unwrap();
     server.restart();
@@ -117,7 +116,7 @@ async fn only_the_most_recent_hundred_are_rendered() {
     let db = open_db(&dir).await;
     let alice = user_named(&db, "alice").await;
     for i in 0..105 {
-        messages::insert(&db, &alice, &format!("msg-{i:03}-end"), Utc::now())
+        crate::support::seed::insert(&db, &alice, &format!("msg-{i:03}-end"), Utc::now())
             .await
             .unwrap();
     }

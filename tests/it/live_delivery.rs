@@ -206,7 +206,7 @@ async fn catching_up_with_after_has_no_gap_and_no_duplicate() {
         .unwrap();
     let now = chrono::Utc::now();
     for i in 0..620 {
-        chat98::server::messages::insert(&db, &author, &format!("old {i}"), now)
+        crate::support::seed::insert(&db, &author, &format!("old {i}"), now)
             .await
             .unwrap();
     }

@@ -6,7 +6,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, Stat
 
 use crate::support::databases::{postgres, postgres_url, sqlite};
 use chat98::server::entities::message;
-use chat98::server::{messages, users};
+use chat98::server::messages::store as messages;
+use chat98::server::users;
 
 fn at(secs: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap() + Duration::seconds(secs)
@@ -53,7 +54,7 @@ async fn recent_returns_the_newest_n_oldest_first(db: &DatabaseConnection) {
     let bob = users::create(db, "bob", "x").await.unwrap();
     for i in 0..7 {
         let author = if i % 2 == 0 { &alice } else { &bob };
-        messages::insert(db, author, &format!("m{i}"), at(i))
+        crate::support::seed::insert(db, author, &format!("m{i}"), at(i))
             .await
             .unwrap();
     }
@@ -68,8 +69,12 @@ async fn recent_returns_the_newest_n_oldest_first(db: &DatabaseConnection) {
 async fn order_follows_ids_not_timestamps(db: &DatabaseConnection) {
     let alice = users::create(db, "alice", "x").await.unwrap();
     // A clock step backwards must not reorder the conversation.
-    let first = messages::insert(db, &alice, "first", at(10)).await.unwrap();
-    let second = messages::insert(db, &alice, "second", at(5)).await.unwrap();
+    let first = crate::support::seed::insert(db, &alice, "first", at(10))
+        .await
+        .unwrap();
+    let second = crate::support::seed::insert(db, &alice, "second", at(5))
+        .await
+        .unwrap();
     let got = messages::recent(db, 10, at(0)).await.unwrap();
     assert_eq!(
         got.iter().map(|m| m.id).collect::<Vec<_>>(),
@@ -79,14 +84,18 @@ async fn order_follows_ids_not_timestamps(db: &DatabaseConnection) {
 
 async fn recent_skips_messages_before_the_cutoff(db: &DatabaseConnection) {
     let alice = users::create(db, "alice", "x").await.unwrap();
-    messages::insert(db, &alice, "old", at(0)).await.unwrap();
-    messages::insert(db, &alice, "just old", at(10) - Duration::microseconds(1))
+    crate::support::seed::insert(db, &alice, "old", at(0))
         .await
         .unwrap();
-    messages::insert(db, &alice, "boundary", at(10))
+    crate::support::seed::insert(db, &alice, "just old", at(10) - Duration::microseconds(1))
         .await
         .unwrap();
-    messages::insert(db, &alice, "new", at(11)).await.unwrap();
+    crate::support::seed::insert(db, &alice, "boundary", at(10))
+        .await
+        .unwrap();
+    crate::support::seed::insert(db, &alice, "new", at(11))
+        .await
+        .unwrap();
     let got = messages::recent(db, 10, at(10)).await.unwrap();
     let contents: Vec<_> = got.iter().map(|m| m.content.as_str()).collect();
     assert_eq!(contents, ["boundary", "new"]);
@@ -95,7 +104,9 @@ async fn recent_skips_messages_before_the_cutoff(db: &DatabaseConnection) {
 async fn wire_timestamps_are_utc_with_z_and_seed_format(db: &DatabaseConnection) {
     let alice = users::create(db, "alice", "x").await.unwrap();
     let when = at(3) + Duration::nanoseconds(123_456_789);
-    let sent = messages::insert(db, &alice, "hi", when).await.unwrap();
+    let sent = crate::support::seed::insert(db, &alice, "hi", when)
+        .await
+        .unwrap();
     assert_eq!(sent.timestamp, "2026-11-23T20:00:03.123456Z");
     assert_eq!(sent.formatted_timestamp, "2026-11-23 20:00:03");
     let read = messages::recent(db, 1, at(0)).await.unwrap();
@@ -104,9 +115,13 @@ async fn wire_timestamps_are_utc_with_z_and_seed_format(db: &DatabaseConnection)
 
 async fn ids_are_never_reused_after_everything_is_deleted(db: &DatabaseConnection) {
     let alice = users::create(db, "alice", "x").await.unwrap();
-    let first = messages::insert(db, &alice, "a", at(0)).await.unwrap();
+    let first = crate::support::seed::insert(db, &alice, "a", at(0))
+        .await
+        .unwrap();
     message::Entity::delete_many().exec(db).await.unwrap();
-    let second = messages::insert(db, &alice, "b", at(1)).await.unwrap();
+    let second = crate::support::seed::insert(db, &alice, "b", at(1))
+        .await
+        .unwrap();
     assert!(
         second.id > first.id,
         "{} reused after {}",
@@ -118,10 +133,12 @@ async fn ids_are_never_reused_after_everything_is_deleted(db: &DatabaseConnectio
 async fn deleting_a_user_deletes_their_messages(db: &DatabaseConnection) {
     let alice = users::create(db, "alice", "x").await.unwrap();
     let bob = users::create(db, "bob", "x").await.unwrap();
-    messages::insert(db, &alice, "from alice", at(0))
+    crate::support::seed::insert(db, &alice, "from alice", at(0))
         .await
         .unwrap();
-    messages::insert(db, &bob, "from bob", at(1)).await.unwrap();
+    crate::support::seed::insert(db, &bob, "from bob", at(1))
+        .await
+        .unwrap();
     alice.delete(db).await.unwrap();
     let got = messages::recent(db, 10, at(0)).await.unwrap();
     assert_eq!(got.len(), 1);

@@ -8,7 +8,6 @@ use serde_json::{json, Value};
 
 use crate::support::http::Response;
 use crate::support::server::{client, open_db, register, TestServer};
-use chat98::server::messages;
 
 const MESSAGES: &str = "/api/chat/messages/";
 
@@ -452,13 +451,13 @@ async fn paging_with_limit_before_and_after() {
         .unwrap()
         .unwrap();
     let now = Utc::now();
-    messages::insert(&db, &alice, "expired", now - chrono::Duration::days(4))
+    crate::support::seed::insert(&db, &alice, "expired", now - chrono::Duration::days(4))
         .await
         .unwrap();
     let mut stored = Vec::new();
     for i in 0..620 {
         stored.push(
-            messages::insert(&db, &alice, &format!("m{i}"), now)
+            crate::support::seed::insert(&db, &alice, &format!("m{i}"), now)
                 .await
                 .unwrap()
                 .id,

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::support::server::{client, database_url, open_db, register, TestServer};
 use chat98::server::entities::message;
-use chat98::server::{messages, users};
+use chat98::server::users;
 
 const MESSAGES: &str = "/api/chat/messages/";
 
@@ -153,12 +153,12 @@ async fn clean_old_messages_deletes_what_has_expired_and_says_how_many() {
     let now = Utc::now();
     for i in 0..7 {
         let at = now - chrono::Duration::days(3) - chrono::Duration::minutes(i + 1);
-        messages::insert(&db, &alice, &format!("old {i}"), at)
+        crate::support::seed::insert(&db, &alice, &format!("old {i}"), at)
             .await
             .unwrap();
     }
     for i in 0..4 {
-        messages::insert(&db, &alice, &format!("new {i}"), now)
+        crate::support::seed::insert(&db, &alice, &format!("new {i}"), now)
             .await
             .unwrap();
     }

@@ -15,10 +15,12 @@ use sea_orm::{
 };
 
 use crate::support::databases::{postgres, postgres_url, sqlite};
+use chat98::server::cli::SettingsArgs;
 use chat98::server::entities::{message, user};
+use chat98::server::messages::store as messages;
 use chat98::server::retention::{count_expired, sweep, RetentionStats, Sweeper, SWEEP_BATCH};
-use chat98::server::settings::{Settings, SettingsArgs};
-use chat98::server::{messages, users};
+use chat98::server::settings::Settings;
+use chat98::server::users;
 
 /// The injected "now" of every check.
 fn now() -> DateTime<Utc> {
@@ -46,7 +48,7 @@ fn settings_with_retention(retention: std::time::Duration) -> Arc<Settings> {
         retention: Some(retention),
         ..Default::default()
     };
-    Arc::new(Settings::load(&args).unwrap())
+    Arc::new(args.load().unwrap())
 }
 
 /// Stores `n` messages by `author` stamped one millisecond apart, ending at
@@ -132,13 +134,15 @@ async fn a_message_at_the_cutoff_is_kept_and_one_microsecond_older_is_deleted(
 ) {
     let alice = users::create(db, "alice", "x").await.unwrap();
     let just_expired = cutoff() - Duration::microseconds(1);
-    messages::insert(db, &alice, "just expired", just_expired)
+    crate::support::seed::insert(db, &alice, "just expired", just_expired)
         .await
         .unwrap();
-    messages::insert(db, &alice, "at the cutoff", cutoff())
+    crate::support::seed::insert(db, &alice, "at the cutoff", cutoff())
         .await
         .unwrap();
-    messages::insert(db, &alice, "fresh", now()).await.unwrap();
+    crate::support::seed::insert(db, &alice, "fresh", now())
+        .await
+        .unwrap();
 
     let settings = settings_with_retention(RETENTION);
     assert_eq!(settings.retention_cutoff(now()), cutoff());
@@ -174,7 +178,7 @@ async fn a_sweep_larger_than_a_batch_deletes_every_expired_message(db: &Database
     let expired = 2 * SWEEP_BATCH as usize + 500;
     insert_many(db, &alice, expired, cutoff() - Duration::seconds(1)).await;
     for i in 0..10 {
-        messages::insert(db, &alice, &format!("fresh {i}"), now())
+        crate::support::seed::insert(db, &alice, &format!("fresh {i}"), now())
             .await
             .unwrap();
     }
@@ -194,7 +198,7 @@ async fn concurrent_sweepers_delete_each_expired_message_exactly_once(db: &Datab
     let expired = 3000;
     insert_many(db, &alice, expired, cutoff() - Duration::seconds(1)).await;
     for i in 0..20 {
-        messages::insert(db, &alice, &format!("fresh {i}"), now())
+        crate::support::seed::insert(db, &alice, &format!("fresh {i}"), now())
             .await
             .unwrap();
     }
@@ -243,9 +247,14 @@ async fn a_large_sweep_keeps_every_message_posted_meanwhile(db: &DatabaseConnect
             let mut slowest = std::time::Duration::ZERO;
             while !done.load(Ordering::Relaxed) {
                 let sent = Instant::now();
-                let m = messages::insert(&db, &bob, &format!("posted {}", posted.len()), now())
-                    .await
-                    .unwrap();
+                let m = crate::support::seed::insert(
+                    &db,
+                    &bob,
+                    &format!("posted {}", posted.len()),
+                    now(),
+                )
+                .await
+                .unwrap();
                 slowest = slowest.max(sent.elapsed());
                 posted.push(m.id);
             }

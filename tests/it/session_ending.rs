@@ -7,29 +7,8 @@ use futures::SinkExt;
 use serde_json::{json, Value};
 
 use crate::support::raw;
-use crate::support::server::{client, open_db, register, session_cookie, TestServer};
+use crate::support::server::{client, logout, me, open_db, register, session_cookie, TestServer};
 use crate::support::ws::connect;
-
-async fn me(server: &TestServer, cookie: &str) -> u16 {
-    client()
-        .get(server.url("/api/auth/me"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
-async fn logout(server: &TestServer, cookie: &str) {
-    let res = client()
-        .post(server.url("/api/auth/logout"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-}
 
 async fn login(server: &TestServer, name: &str, password: &str) -> String {
     let res = client()

@@ -10,29 +10,8 @@ use serde_json::{json, Value};
 use crate::scale_out::{post_rest, Cluster};
 use crate::session_ending::slow_post;
 use crate::support::redis::{redis_url, OwnRedis};
-use crate::support::server::{client, register, TestServer};
-use crate::support::ws::{connect, Socket};
-
-async fn me(server: &TestServer, cookie: &str) -> u16 {
-    client()
-        .get(server.url("/api/auth/me"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
-async fn logout(server: &TestServer, cookie: &str) {
-    let res = client()
-        .post(server.url("/api/auth/logout"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-}
+use crate::support::server::{client, logout, me, register, TestServer};
+use crate::support::ws::connect;
 
 async fn login_from(server: &TestServer, name: &str, password: &str, from: &str) -> u16 {
     client()
@@ -44,18 +23,6 @@ async fn login_from(server: &TestServer, name: &str, password: &str, from: &str)
         .unwrap()
         .status()
         .as_u16()
-}
-
-/// Frames of `kind` that arrive within `wait`.
-async fn frames_within(socket: &mut Socket, kind: &str, wait: Duration) -> Vec<Value> {
-    let deadline = tokio::time::Instant::now() + wait;
-    let mut frames = Vec::new();
-    while let Ok(frame) = tokio::time::timeout_at(deadline, socket.next_json()).await {
-        if frame["type"] == kind {
-            frames.push(frame);
-        }
-    }
-    frames
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,10 +136,14 @@ async fn typing_and_sockets_are_counted_across_processes() {
     let mut on_b = connect(b, &alice, true, "").await;
     on_a.next_of("presence").await;
     on_b.next_of("presence").await;
-    frames_within(&mut observer, "joined", Duration::from_millis(500)).await;
+    observer
+        .frames_within("joined", Duration::from_millis(500))
+        .await;
     on_a.send_json(json!({"type": "typing"})).await;
     on_b.send_json(json!({"type": "typing"})).await;
-    let heard = frames_within(&mut observer, "typing", Duration::from_millis(1500)).await;
+    let heard = observer
+        .frames_within("typing", Duration::from_millis(1500))
+        .await;
     assert_eq!(heard.len(), 1, "{heard:?}");
 
     // Alice holds two sockets, one on each process: a third is refused on

@@ -8,19 +8,7 @@ use serde_json::{json, Value};
 
 use crate::support::raw;
 use crate::support::server::{post_message, register, TestServer};
-use crate::support::ws::{connect, open, Open, Socket};
-
-/// Frames of `kind` that arrive within `wait`.
-async fn count_within(socket: &mut Socket, kind: &str, wait: Duration) -> usize {
-    let deadline = tokio::time::Instant::now() + wait;
-    let mut n = 0;
-    while let Ok(frame) = tokio::time::timeout_at(deadline, socket.next_json()).await {
-        if frame["type"] == kind {
-            n += 1;
-        }
-    }
-    n
-}
+use crate::support::ws::{connect, open, Open};
 
 #[tokio::test]
 async fn one_user_cannot_hold_unbounded_sockets() {
@@ -142,7 +130,10 @@ async fn typing_from_many_sockets_reaches_the_room_once_per_two_seconds() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // 50 notices from 10 sockets within half a second: one reaches the room.
-    let heard = count_within(&mut observer, "typing", Duration::from_millis(1500)).await;
+    let heard = observer
+        .frames_within("typing", Duration::from_millis(1500))
+        .await
+        .len();
     assert_eq!(heard, 1);
 }
 
@@ -159,9 +150,15 @@ async fn cycling_sockets_does_not_flood_the_room_with_presence() {
         socket.next_of("presence").await;
         socket.inner.close(None).await.unwrap();
     }
-    let joined = count_within(&mut observer, "joined", Duration::from_millis(300)).await;
+    let joined = observer
+        .frames_within("joined", Duration::from_millis(300))
+        .await
+        .len();
     assert_eq!(joined, 1, "one arrival");
     // And one departure, once alice has stayed away past the grace period.
-    let left = count_within(&mut observer, "left", Duration::from_secs(3)).await;
+    let left = observer
+        .frames_within("left", Duration::from_secs(3))
+        .await
+        .len();
     assert_eq!(left, 1);
 }

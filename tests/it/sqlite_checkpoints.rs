@@ -11,9 +11,14 @@ use chat98::server::db::{connect_with, Checkpoints};
 use chat98::server::settings::sqlite_url_in;
 
 async fn open(dir: &Path, checkpoints: Checkpoints) -> DatabaseConnection {
-    connect_with(&sqlite_url_in(dir), checkpoints)
+    let opened = connect_with(&sqlite_url_in(dir), checkpoints)
         .await
-        .expect("open SQLite")
+        .expect("open SQLite");
+    // The server's start-up spawns the checkpointer; so does this test.
+    if let Some(checkpointer) = opened.checkpointer {
+        tokio::spawn(checkpointer.run());
+    }
+    opened.connection
 }
 
 /// The log size at which this pool's commits checkpoint (0: they never do).

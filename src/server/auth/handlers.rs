@@ -36,7 +36,7 @@ async fn client_ip(state: &AppState) -> Option<IpAddr> {
     Some(client_address(
         peer.ip(),
         forwarded.into_iter(),
-        &state.settings.trusted_proxies,
+        &state.settings.operations.trusted_proxies,
     ))
 }
 
@@ -204,7 +204,7 @@ pub async fn logout() -> Result<(), ChatError> {
 pub async fn me() -> Result<UserRef, ChatError> {
     let state = AppState::from_context()?;
     let session = session::current_session().await?;
-    session::signed_in_user(&session, &state)
+    session::signed_in_user(&session, &state.users, &state.db)
         .await?
         .map(|u| (&u).into())
         .ok_or_else(ChatError::not_signed_in)

@@ -4,7 +4,7 @@ use tower_sessions::Session;
 
 use crate::error::ChatError;
 use crate::server::entities::user;
-use crate::server::AppState;
+use crate::server::users::KnownUsers;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "chat98_session";
@@ -28,13 +28,14 @@ fn storage(e: tower_sessions::session::Error) -> ChatError {
 /// The signed-in user, if the session names one that still exists.
 pub async fn signed_in_user(
     session: &Session,
-    state: &AppState,
+    users: &KnownUsers,
+    db: &sea_orm::DatabaseConnection,
 ) -> Result<Option<user::Model>, ChatError> {
     let Some(id) = session.get::<i64>(USER_ID).await.map_err(storage)? else {
         return Ok(None);
     };
     keep_alive(session);
-    Ok(state.users.find(&state.db, id).await?)
+    Ok(users.find(db, id).await?)
 }
 
 /// Idle expiry counts from the last visit, but saving the session on every

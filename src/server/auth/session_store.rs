@@ -8,7 +8,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -95,12 +97,12 @@ impl DbSessionStore {
         self
     }
 
-    fn written(&self) -> std::sync::MutexGuard<'_, HashMap<Id, Written>> {
-        self.written.lock().unwrap_or_else(|e| e.into_inner())
+    fn written(&self) -> parking_lot::MutexGuard<'_, HashMap<Id, Written>> {
+        self.written.lock()
     }
 
-    fn ended(&self) -> std::sync::MutexGuard<'_, Ended> {
-        self.ended.lock().unwrap_or_else(|e| e.into_inner())
+    fn ended(&self) -> parking_lot::MutexGuard<'_, Ended> {
+        self.ended.lock()
     }
 
     /// Whether this process deleted session `id` (a sign-out, a replaced

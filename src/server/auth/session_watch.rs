@@ -17,7 +17,9 @@
 //! raced with the socket's handshake is not missed.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -58,6 +60,19 @@ pub struct Watching {
     watch: Arc<SessionWatch>,
 }
 
+impl Clone for Watching {
+    fn clone(&self) -> Self {
+        if let Some(watched) = self.watch.sessions().get_mut(&self.id) {
+            watched.watchers += 1;
+        }
+        Watching {
+            id: self.id,
+            ended: self.ended.clone(),
+            watch: Arc::clone(&self.watch),
+        }
+    }
+}
+
 impl Watching {
     /// Resolves once the session has ended.
     pub async fn ended(&mut self) {
@@ -95,12 +110,12 @@ impl SessionWatch {
         })
     }
 
-    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<Id, Watched>> {
-        self.sessions.lock().unwrap_or_else(|e| e.into_inner())
+    fn sessions(&self) -> parking_lot::MutexGuard<'_, HashMap<Id, Watched>> {
+        self.sessions.lock()
     }
 
-    fn due(&self) -> std::sync::MutexGuard<'_, Vec<Id>> {
-        self.due.lock().unwrap_or_else(|e| e.into_inner())
+    fn due(&self) -> parking_lot::MutexGuard<'_, Vec<Id>> {
+        self.due.lock()
     }
 
     /// Starts watching session `id` of `user` for one socket.

@@ -21,7 +21,7 @@ impl FromRequestParts<AppState> for SignedIn {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|_| ChatError::unavailable())?;
-        session::signed_in_user(&session, state)
+        session::signed_in_user(&session, &state.users, &state.db)
             .await?
             .map(SignedIn)
             .ok_or_else(|| ChatError::not_signed_in().into())

@@ -30,15 +30,21 @@ pub struct AuthRules {
 
 impl AuthRules {
     pub fn new(settings: &Settings) -> Self {
-        let window = settings.throttle_window;
+        let window = settings.accounts.throttle_window;
         let per_window = |name, limit: usize| {
             Rule::per_window(name, u32::try_from(limit).unwrap_or(u32::MAX), window)
         };
         AuthRules {
-            login_pair: per_window("login", settings.login_max_failures),
-            login_address: per_window("login-address", settings.login_max_failures_per_address),
-            login_username: per_window("login-username", settings.login_max_failures_per_username),
-            register_address: per_window("register", settings.register_max),
+            login_pair: per_window("login", settings.accounts.login_max_failures),
+            login_address: per_window(
+                "login-address",
+                settings.accounts.login_max_failures_per_address,
+            ),
+            login_username: per_window(
+                "login-username",
+                settings.accounts.login_max_failures_per_username,
+            ),
+            register_address: per_window("register", settings.accounts.register_max),
         }
     }
 

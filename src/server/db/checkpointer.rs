@@ -30,9 +30,19 @@ pub fn leave_to_background(options: SqliteConnectOptions) -> SqliteConnectOption
         .pragma("journal_size_limit", LOG_FILE_KEPT)
 }
 
-/// Checkpoints forever. PASSIVE never waits for readers or writers: it copies
-/// what it can now, and the next round copies the rest.
-pub async fn run(db: DatabaseConnection) {
+/// The task that checkpoints, on a connection of its own (so that the pool's
+/// stays free for posts while a checkpoint copies pages). Start-up spawns it.
+pub struct Checkpointer(pub(super) DatabaseConnection);
+
+impl Checkpointer {
+    /// Checkpoints forever. PASSIVE never waits for readers or writers: it
+    /// copies what it can now, and the next round copies the rest.
+    pub async fn run(self) {
+        run(self.0).await
+    }
+}
+
+async fn run(db: DatabaseConnection) {
     let mut tick = tokio::time::interval(EVERY);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {

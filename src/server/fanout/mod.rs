@@ -16,7 +16,9 @@ mod publisher;
 mod subscriber;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, Notify};
@@ -24,8 +26,11 @@ use tokio::task::JoinHandle;
 
 pub use notice::{Envelope, Notice};
 
+use super::auth::session_watch::SessionWatch;
+use super::live::hub::Hub;
 use super::redis_link::RedisLink;
-use super::AppState;
+use super::settings::Settings;
+use super::users::KnownUsers;
 
 /// Notices waiting to be published; beyond this they are dropped and the
 /// other processes are told to read storage again once Redis keeps up.
@@ -55,6 +60,17 @@ impl std::fmt::Debug for Fanout {
             .field("subscribed", &self.is_subscribed())
             .finish_non_exhaustive()
     }
+}
+
+/// What the fan-out passes on to in this process (and reads names and
+/// messages from).
+#[derive(Clone, Debug)]
+pub struct Local {
+    pub db: sea_orm::DatabaseConnection,
+    pub hub: Arc<Hub>,
+    pub users: Arc<KnownUsers>,
+    pub session_watch: Arc<SessionWatch>,
+    pub settings: Arc<Settings>,
 }
 
 /// Notices this process has yet to publish (see [`Fanout::start`]).
@@ -87,11 +103,11 @@ impl Fanout {
     }
 
     /// Starts publishing `outbox`, listening and sharing presence for `state`.
-    pub fn start(self: &Arc<Self>, outbox: Outbox, state: &AppState) {
+    pub fn start(self: &Arc<Self>, outbox: Outbox, state: &Local) {
         tokio::spawn(publisher::run(self.clone(), outbox));
         tokio::spawn(subscriber::run(self.clone(), state.clone()));
         let presence = tokio::spawn(presence::run(self.clone(), state.clone()));
-        *self.presence_task.lock().unwrap_or_else(|e| e.into_inner()) = Some(presence);
+        *self.presence_task.lock() = Some(presence);
     }
 
     pub fn origin(&self) -> &str {
@@ -141,11 +157,7 @@ impl Fanout {
     /// On shutdown: waits (at most `patience`) until this process's presence
     /// is withdrawn, so its users do not linger until their keys expire.
     pub async fn leave(&self, patience: Duration) {
-        let task = self
-            .presence_task
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        let task = self.presence_task.lock().take();
         if let Some(task) = task {
             let _ = tokio::time::timeout(patience, task).await;
         }

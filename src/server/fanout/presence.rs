@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::Local;
 use super::{Fanout, Notice};
-use crate::server::AppState;
 use crate::types::UserRef;
 
 /// Users read from one process's key at most (a key is written by a chat98
@@ -27,7 +27,7 @@ impl Fanout {
     }
 }
 
-pub(super) async fn run(fanout: Arc<Fanout>, state: AppState) {
+pub(super) async fn run(fanout: Arc<Fanout>, state: Local) {
     let ttl = fanout.presence_ttl;
     let mut tick = tokio::time::interval(ttl / 3);
     let mut shutdown = state.hub.shutdown_signal();
@@ -63,7 +63,7 @@ pub(super) async fn run(fanout: Arc<Fanout>, state: AppState) {
 /// is unreachable; `Err(Some(e))`: a command failed.
 async fn refresh(
     fanout: &Fanout,
-    state: &AppState,
+    state: &Local,
     ttl: Duration,
     written: &mut Option<Vec<(i64, u32)>>,
 ) -> Result<(), Option<redis::RedisError>> {
@@ -131,10 +131,7 @@ async fn refresh(
 }
 
 /// The users behind `sockets`' ids, as storage knows them (unknown ids are dropped).
-async fn named(
-    state: &AppState,
-    sockets: std::collections::HashMap<i64, u32>,
-) -> Vec<(UserRef, u32)> {
+async fn named(state: &Local, sockets: std::collections::HashMap<i64, u32>) -> Vec<(UserRef, u32)> {
     let ids: Vec<i64> = sockets.keys().copied().collect();
     match state.users.find_many(&state.db, &ids).await {
         Ok(users) => users

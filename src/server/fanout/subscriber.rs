@@ -9,16 +9,16 @@ use std::time::Duration;
 use futures::StreamExt;
 use redis::aio::{PubSubSink, PubSubStream};
 
+use super::Local;
 use super::{Envelope, Fanout, Notice};
 use crate::server::redis_link::{REDIS_PATIENCE, RETRY_CAP};
-use crate::server::AppState;
 
 /// How often the subscription is checked with a PING, and storage read for
 /// anything a lost notice did not bring.
 const CHECK_EVERY: Duration = Duration::from_secs(5);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 
-pub(super) async fn run(fanout: Arc<Fanout>, state: AppState) {
+pub(super) async fn run(fanout: Arc<Fanout>, state: Local) {
     let mut retry = FIRST_RETRY;
     let mut reported = false;
     loop {
@@ -66,7 +66,7 @@ fn timed_out() -> redis::RedisError {
 }
 
 /// Handles notices until the subscription is lost.
-async fn listen(fanout: &Fanout, state: &AppState, mut sink: PubSubSink, mut stream: PubSubStream) {
+async fn listen(fanout: &Fanout, state: &Local, mut sink: PubSubSink, mut stream: PubSubStream) {
     let mut check = tokio::time::interval(CHECK_EVERY);
     check.tick().await;
     loop {
@@ -96,10 +96,10 @@ async fn listen(fanout: &Fanout, state: &AppState, mut sink: PubSubSink, mut str
     }
 }
 
-async fn handle(fanout: &Fanout, state: &AppState, notice: Notice) {
+async fn handle(fanout: &Fanout, state: &Local, notice: Notice) {
     match notice {
         Notice::Message { id } => {
-            let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
+            let cutoff = state.settings.cutoff_now();
             let mut last = state.hub.sequence().await;
             let published = state
                 .hub
@@ -124,8 +124,8 @@ async fn handle(fanout: &Fanout, state: &AppState, notice: Notice) {
 }
 
 /// Publishes whatever storage holds beyond the last message published here.
-async fn replay(state: &AppState) {
-    let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
+async fn replay(state: &Local) {
+    let cutoff = state.settings.cutoff_now();
     let mut last = state.hub.sequence().await;
     match state
         .hub

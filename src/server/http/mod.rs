@@ -7,7 +7,6 @@ pub mod asset_caching;
 pub mod body_limit;
 pub mod client_address;
 pub mod cross_site;
-pub mod history_query;
 pub mod json_forms;
 pub mod listener;
 pub mod request_metrics;

@@ -7,11 +7,12 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::server::metrics::method_label;
-use crate::server::AppState;
+use std::sync::Arc;
+
+use crate::server::metrics::{method_label, Metrics};
 
 pub async fn record_requests(
-    State(state): State<AppState>,
+    State(metrics): State<Arc<Metrics>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -26,7 +27,7 @@ pub async fn record_requests(
     let method = method_label(request.method().as_str());
     let started = Instant::now();
     let response = next.run(request).await;
-    state.metrics.http_request(
+    metrics.http_request(
         &route,
         method,
         response.status().as_u16(),

@@ -12,8 +12,14 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::client_address::AddressBlock;
-use crate::server::auth::session::SESSION_COOKIE;
+use crate::server::settings::AddressBlock;
+
+/// The session cookie's name, and the proxies whose word on the scheme is believed.
+#[derive(Clone, Debug, Default)]
+pub struct SecureCookies {
+    pub cookie: &'static str,
+    pub proxies: TrustedProxies,
+}
 
 /// The proxies whose word on the scheme is believed.
 #[derive(Clone, Debug, Default)]
@@ -61,21 +67,21 @@ fn says_https(headers: &HeaderMap) -> bool {
 }
 
 pub async fn secure_session_cookie(
-    State(proxies): State<TrustedProxies>,
+    State(secure): State<SecureCookies>,
     request: Request,
     next: Next,
 ) -> Response {
-    let https = over_https(&request, &proxies);
+    let https = over_https(&request, &secure.proxies);
     let mut response = next.run(request).await;
     if https {
-        mark_secure(response.headers_mut());
+        mark_secure(response.headers_mut(), secure.cookie);
     }
     response
 }
 
-/// Adds `Secure` to the session cookie being set, if it lacks it.
-fn mark_secure(headers: &mut HeaderMap) {
-    let prefix = format!("{SESSION_COOKIE}=");
+/// Adds `Secure` to the cookie named `cookie` being set, if it lacks it.
+fn mark_secure(headers: &mut HeaderMap, cookie: &str) {
+    let prefix = format!("{cookie}=");
     for (name, value) in headers.iter_mut() {
         if name != SET_COOKIE {
             continue;
@@ -130,8 +136,8 @@ mod tests {
             ("set-cookie", "chat98_session=abc; HttpOnly; Path=/"),
             ("set-cookie", "other=1; Path=/"),
         ]);
-        mark_secure(&mut h);
-        mark_secure(&mut h);
+        mark_secure(&mut h, "chat98_session");
+        mark_secure(&mut h, "chat98_session");
         let cookies: Vec<&str> = h
             .get_all(SET_COOKIE)
             .iter()

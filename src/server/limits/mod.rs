@@ -17,7 +17,9 @@ mod redis;
 mod rule;
 
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Instant;
 
 pub use self::gcra::MAX_KEYS;
@@ -94,17 +96,13 @@ impl Limits {
 
     fn take_locally(&self, charges: &[Charge]) -> Result<(), Denied> {
         let keys: Vec<(Rule, &str)> = charges.iter().map(|c| (c.rule, c.key.as_str())).collect();
-        lock(&self.memory).take(&keys, Instant::now())
+        self.memory.lock().take(&keys, Instant::now())
     }
 
     fn give_back_locally(&self, charges: &[Charge]) {
         let keys: Vec<(Rule, &str)> = charges.iter().map(|c| (c.rule, c.key.as_str())).collect();
-        lock(&self.memory).give_back(&keys, Instant::now());
+        self.memory.lock().give_back(&keys, Instant::now());
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A client address as a throttle key: IPv4 addresses as they are, IPv6 by

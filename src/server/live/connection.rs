@@ -21,9 +21,9 @@ use crate::error::ChatError;
 use crate::live_protocol::{ClientFrame, ServerFrame, HEARTBEAT_SECS};
 use crate::server::auth::session_watch::Watching;
 use crate::server::entities::user;
-use crate::server::messages::Window;
+use crate::server::messages::posting::{self, Submission};
+use crate::server::messages::store::Window;
 use crate::server::metrics::Metrics;
-use crate::server::posting::{self, Submission};
 // Typing notices from one connection are looked at at most this often too
 // (the per-user limit across sockets and processes is `AppState::typing`).
 use crate::server::state::TYPING_EVERY;
@@ -163,10 +163,20 @@ impl Link<'_> {
         }
         let mut heartbeat = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECS));
         heartbeat.tick().await;
+        // Made once, not on every turn of the loop: each turn would register
+        // with both signals again (the session's is shared by every socket of
+        // the session, the shutdown's by every socket).
+        let mut session = self.session.clone();
+        let stop = async move {
+            tokio::select! {
+                _ = shutdown.changed() => Close::SHUTTING_DOWN,
+                _ = session.ended() => Close::SIGNED_OUT,
+            }
+        };
+        let mut stop = std::pin::pin!(stop);
         loop {
             tokio::select! {
-                _ = shutdown.changed() => return Err(Close::SHUTTING_DOWN),
-                _ = self.session.ended() => return Err(Close::SIGNED_OUT),
+                close = &mut stop => return Err(close),
                 incoming = stream.next() => match incoming {
                     None => return Ok(()),
                     Some(frame) => Box::pin(self.on_frame(frame)).await?,
@@ -181,15 +191,15 @@ impl Link<'_> {
     /// telling a v2 client when older ones were skipped.
     async fn catch_up(&mut self, after: i64, published: i64) -> Result<(), Close> {
         let state = self.state;
-        let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
+        let cutoff = state.settings.cutoff_now();
         let newest = Window {
             after: None,
             before: None,
             limit: CATCH_UP_LIMIT as u64 + 1,
         };
         let page = state
-            .hub
-            .history(&state.db, newest, cutoff)
+            .history
+            .page(&state.db, newest, cutoff)
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "catch-up query failed");
@@ -286,7 +296,7 @@ impl Link<'_> {
             return Ok(());
         };
         let client_id = submission.client_id.clone();
-        let posted = posting::post(self.state, self.author, &submission, None).await;
+        let posted = posting::post(&self.state.posting, self.author, &submission, None).await;
         match (self.protocol, posted) {
             (Protocol::V2, Ok(posted)) => self.outbox.send(&ServerFrame::Ack {
                 client_id,
@@ -454,5 +464,119 @@ fn read_failure(e: &impl Display) -> Close {
         Close(close_code::SIZE, "frame too large")
     } else {
         Close(close_code::PROTOCOL, "unreadable frame")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The loop over in-memory channels instead of a socket, on a state over
+    //! an in-memory SQLite database: no process, no port.
+
+    use std::convert::Infallible;
+    use std::time::Duration;
+
+    use axum::extract::ws::Message;
+    use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
+    use futures::StreamExt;
+    use serde_json::{json, Value};
+    use tower_sessions::session::Record;
+    use tower_sessions::SessionStore;
+
+    use super::*;
+    use crate::server::cli::SettingsArgs;
+    use crate::server::{db, startup, users};
+
+    struct Client {
+        to_server: UnboundedSender<Result<Message, Infallible>>,
+        from_server: UnboundedReceiver<Message>,
+    }
+
+    impl Client {
+        fn send(&self, frame: Value) {
+            let text = Message::text(frame.to_string());
+            self.to_server
+                .unbounded_send(Ok(text))
+                .expect("the loop reads");
+        }
+
+        /// The next frame from the server: JSON text, or a close code.
+        async fn next(&mut self) -> Result<Value, Option<u16>> {
+            let wait = tokio::time::timeout(Duration::from_secs(10), self.from_server.next());
+            match wait.await.expect("a frame in time") {
+                Some(Message::Text(text)) => Ok(serde_json::from_str(text.as_str()).unwrap()),
+                Some(Message::Close(frame)) => Err(frame.map(|f| f.code)),
+                Some(_) => Box::pin(self.next()).await,
+                None => Err(None),
+            }
+        }
+    }
+
+    /// A state on a fresh in-memory database, a signed-in user with a
+    /// session, and the loop serving them over channels.
+    async fn serve_one() -> (AppState, Client, tower_sessions::session::Id) {
+        let args = SettingsArgs {
+            config: Some("Leptos.toml".into()),
+            ..Default::default()
+        };
+        let settings = args.load().expect("settings");
+        let opened = db::connect_with("sqlite::memory:", db::Checkpoints::InCommit)
+            .await
+            .expect("in-memory SQLite");
+        let leptos = settings.leptos.clone();
+        let state = startup::start(settings, leptos, opened)
+            .await
+            .expect("a state");
+        let author = users::create(&state.db, "alice", "x")
+            .await
+            .expect("a user");
+        let mut record = Record {
+            id: Default::default(),
+            data: [("user_id".to_owned(), json!(author.id))].into(),
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        };
+        state.sessions.create(&mut record).await.expect("a session");
+        let (to_server, from_client) = unbounded();
+        let (to_client, from_server) = unbounded();
+        let opened = Opened {
+            presence: state.hub.join((&author).into(), 20).expect("room"),
+            session: state.session_watch.watch(record.id, author.id),
+            author,
+            protocol: Protocol::V2,
+            after: None,
+        };
+        tokio::spawn(serve(to_client, from_client, state.clone(), opened));
+        let client = Client {
+            to_server,
+            from_server,
+        };
+        (state, client, record.id)
+    }
+
+    #[tokio::test]
+    async fn a_message_sent_is_acknowledged_and_delivered_in_order() {
+        let (_state, mut client, _) = serve_one().await;
+        assert_eq!(client.next().await.unwrap()["type"], "presence");
+        client.send(json!({"type": "message", "content": "hello", "client_id": "c1"}));
+        let mut got: Vec<Value> = Vec::new();
+        for _ in 0..2 {
+            got.push(client.next().await.unwrap());
+        }
+        got.sort_by_key(|f| f["type"].as_str().unwrap_or_default().to_owned());
+        assert_eq!(got[0]["type"], "ack");
+        assert_eq!(got[0]["client_id"], "c1");
+        assert_eq!(got[1]["type"], "message");
+        assert_eq!(got[1]["message"]["content"], "hello");
+        assert_eq!(got[0]["message"]["id"], got[1]["message"]["id"]);
+        // An unreadable frame gets an error frame; the loop goes on.
+        client.send(json!({"type": "nonsense"}));
+        assert_eq!(client.next().await.unwrap()["type"], "error");
+    }
+
+    #[tokio::test]
+    async fn the_loop_closes_with_4001_when_its_session_ends() {
+        let (state, mut client, session) = serve_one().await;
+        assert_eq!(client.next().await.unwrap()["type"], "presence");
+        state.session_watch.end(&session);
+        assert_eq!(client.next().await, Err(Some(4001)));
     }
 }

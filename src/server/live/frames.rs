@@ -130,12 +130,9 @@ pub struct Published {
 
 impl Published {
     pub fn new(message: ChatMessage) -> Self {
-        let stored_at = chrono::DateTime::parse_from_rfc3339(&message.timestamp)
-            .map(SystemTime::from)
-            .unwrap_or_else(|_| SystemTime::now());
         Published {
+            stored_at: crate::server::messages::store::stored_at(&message),
             message,
-            stored_at,
             frames: EncodedFrames::default(),
         }
     }

@@ -15,7 +15,7 @@ use crate::live_protocol::SUBPROTOCOL;
 use crate::server::auth::signed_in::SignedIn;
 use crate::server::http::api_error::ApiError;
 use crate::server::http::cross_site::is_same_site;
-use crate::server::http::history_query::read_after;
+use crate::server::messages::history_query::read_after;
 use crate::server::AppState;
 
 /// Bytes read from a socket at a time (allocated for every open socket).
@@ -58,7 +58,7 @@ pub async fn chat_socket(
         return ApiError::from(crate::error::ChatError::not_signed_in()).into_response();
     };
     // Counted from here: a refused socket was never opened.
-    let cap = state.settings.max_sockets_per_user;
+    let cap = state.settings.live.max_sockets_per_user;
     let Ok(presence) = state.hub.join((&author).into(), cap) else {
         tracing::info!(user = %author.username, cap, "refused a websocket over the per-user cap");
         return ApiError::too_many_sockets(cap).into_response();

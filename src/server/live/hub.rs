@@ -14,16 +14,17 @@
 //! announces its changes.
 
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use parking_lot::Mutex;
 use sea_orm::{ConnectionTrait, DbErr};
 use tokio::sync::{broadcast, watch, Notify};
 
 pub use super::frames::Published;
-use super::recent::{self, Recent};
 use super::roster::{self, Roster, TooManySockets};
-use crate::server::messages::{self, Window};
+use crate::server::messages::history::History;
+use crate::server::messages::store::{self as messages, Window};
 use crate::types::{ChatMessage, UserRef};
 
 /// Events a connection's reader may fall behind the hub by before it is
@@ -42,11 +43,6 @@ pub enum LiveEvent {
     Typing(UserRef),
 }
 
-/// The hub's locks guard plain data that a panic cannot leave half-changed.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 #[derive(Debug)]
 pub struct Hub {
     events: broadcast::Sender<LiveEvent>,
@@ -54,7 +50,7 @@ pub struct Hub {
     /// The last id published, readable without waiting for `sequence`.
     published: AtomicI64,
     /// The newest messages published, for reads that need no database.
-    recent: Mutex<Recent>,
+    history: Arc<History>,
     roster: Mutex<Roster>,
     /// Signalled when this process's set of users changes.
     local_changed: Notify,
@@ -67,17 +63,18 @@ pub struct Hub {
 
 impl Default for Hub {
     fn default() -> Self {
-        Hub::new()
+        Hub::new(Arc::default())
     }
 }
 
 impl Hub {
-    pub fn new() -> Self {
+    /// A hub that adds what it publishes to `history`.
+    pub fn new(history: Arc<History>) -> Self {
         Hub {
             events: broadcast::channel(BROADCAST_BACKLOG).0,
             sequence: tokio::sync::Mutex::new(0),
             published: AtomicI64::new(0),
-            recent: Mutex::default(),
+            history,
             roster: Mutex::default(),
             local_changed: Notify::new(),
             departures: Notify::new(),
@@ -102,46 +99,12 @@ impl Hub {
         self.published.store(*last, Ordering::SeqCst);
     }
 
-    /// Starts publishing after the newest stored message. With `reads_from_memory`
-    /// it also keeps the newest retained ones in memory from here on and answers
-    /// history reads from there (see [`Recent`]). That is for a process alone
-    /// with its database: with several, a message another process has just
-    /// stored is in the database before this one hears of it, and a client
-    /// must find it there (read your own writes through any process).
-    pub async fn start(
-        &self,
-        db: &impl ConnectionTrait,
-        cutoff: chrono::DateTime<chrono::Utc>,
-        reads_from_memory: bool,
-    ) -> Result<(), DbErr> {
+    /// Starts publishing after the newest stored message.
+    pub async fn start(&self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
         let mut last = self.sequence.lock().await;
         *last = (*last).max(messages::newest_id(db).await?);
         self.published.store(*last, Ordering::SeqCst);
-        if reads_from_memory {
-            let newest = messages::recent(db, recent::KEPT as u64, cutoff).await?;
-            let complete = newest.len() < recent::KEPT;
-            let newest = newest
-                .into_iter()
-                .map(|m| Arc::new(Published::new(m)))
-                .collect();
-            lock(&self.recent).load(newest, complete);
-        }
         Ok(())
-    }
-
-    /// A page of retained messages (see [`messages::page`]), from memory when
-    /// the newest messages kept there cover it.
-    pub async fn history(
-        &self,
-        db: &impl ConnectionTrait,
-        window: Window,
-        cutoff: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<ChatMessage>, DbErr> {
-        let cached = lock(&self.recent).page(window, SystemTime::from(cutoff));
-        match cached {
-            Some(page) => Ok(page),
-            None => messages::page(db, window, cutoff).await,
-        }
     }
 
     /// Sends a stored message to every connection, unless it was published
@@ -153,7 +116,7 @@ impl Hub {
         *last = message.id;
         let id = message.id;
         let published = Arc::new(Published::new(message));
-        lock(&self.recent).push(Arc::clone(&published));
+        self.history.push(&published.message);
         // No receivers is fine: nobody is connected.
         let _ = self.events.send(LiveEvent::Message(published));
         self.published.store(id, Ordering::SeqCst);
@@ -245,8 +208,8 @@ impl Hub {
         self.events.subscribe()
     }
 
-    fn roster(&self) -> std::sync::MutexGuard<'_, Roster> {
-        lock(&self.roster)
+    fn roster(&self) -> parking_lot::MutexGuard<'_, Roster> {
+        self.roster.lock()
     }
 
     fn announce(&self, changes: Vec<roster::Change>) {
@@ -376,7 +339,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_user_is_online_while_any_tab_is_connected_and_leaves_after_the_grace() {
-        let hub = Arc::new(Hub::new());
+        let hub = Arc::new(Hub::default());
         tokio::spawn(Arc::clone(&hub).run_departures());
         let mut events = hub.subscribe();
         let first = hub.join(user(1), 20).unwrap();
@@ -398,7 +361,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_user_may_hold_only_so_many_sockets() {
-        let hub = Arc::new(Hub::new());
+        let hub = Arc::new(Hub::default());
         let held: Vec<Connection> = (0..3).map(|_| hub.join(user(1), 3).unwrap()).collect();
         assert!(hub.join(user(1), 3).is_err());
         assert!(hub.join(user(2), 3).is_ok());
@@ -408,7 +371,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_message_is_published_once_and_only_in_id_order() {
-        let hub = Hub::new();
+        let hub = Hub::default();
         let mut events = hub.subscribe();
         hub.start_after(5).await;
         let message = |id| crate::types::ChatMessage {
@@ -435,7 +398,7 @@ mod tests {
 
     #[tokio::test]
     async fn closing_waits_for_connections_to_leave() {
-        let hub = Arc::new(Hub::new());
+        let hub = Arc::new(Hub::default());
         let conn = hub.join(user(1), 20).unwrap();
         let mut signal = hub.shutdown_signal();
         let watcher = tokio::spawn(async move {

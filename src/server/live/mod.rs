@@ -4,7 +4,6 @@ pub mod connection;
 pub mod frames;
 pub mod handshake;
 pub mod hub;
-pub mod recent;
 pub mod roster;
 
 use axum::routing::get;

@@ -1,14 +1,15 @@
-//! The REST API the seed's clients use: `/api/chat/messages/` and its OpenAPI
-//! document. (The auth endpoints are server functions; see `crate::auth`.)
+//! The REST API's routes: `/api/chat/messages/` (handled in
+//! `server::messages::rest`), the OpenAPI document, and a JSON 404 for any
+//! other `/api/` path. (The auth endpoints are server functions; see
+//! `crate::auth`.)
 
-pub mod messages;
 pub mod openapi;
-pub mod submission_body;
 
 use axum::routing::{any, get};
 use axum::{Json, Router};
 
 use super::http::api_error::ApiError;
+use super::messages::rest as messages;
 use super::AppState;
 
 /// The REST routes, with and without the trailing slash.

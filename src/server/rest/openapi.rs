@@ -5,11 +5,11 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
-use super::messages;
-use super::submission_body::NewMessage;
 use crate::error::{ChatError, ErrorCode};
 use crate::server::auth::session::SESSION_COOKIE;
 use crate::server::http::api_error::{BadRequest, Detail, FieldErrors};
+use crate::server::messages::rest as messages;
+use crate::server::messages::submission::NewMessage;
 use crate::server::settings::Settings;
 use crate::types::{ChatMessage, UserRef};
 
@@ -62,7 +62,7 @@ pub fn document(settings: &Settings) -> utoipa::openapi::OpenApi {
         .and_then(|c| c.schemas.get_mut("NewMessage"));
     if let Some(RefOr::T(Schema::Object(object))) = new_message {
         if let Some(RefOr::T(Schema::Object(content))) = object.properties.get_mut("content") {
-            content.max_length = Some(settings.max_message_chars);
+            content.max_length = Some(settings.messages.max_message_chars);
         }
     }
     doc

@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use chrono::Utc;
 use sea_orm::DbErr;
 
 use super::{count_expired, sweep, SweepError, SWEEP_BATCH};
@@ -39,8 +38,10 @@ pub enum CleanError {
 
 /// Deletes (or with `dry_run` only counts) the messages expired by now.
 pub async fn clean_old_messages(settings: &Settings, dry_run: bool) -> Result<Cleaned, CleanError> {
-    let db = db::open(settings, db::Checkpoints::InCommit).await?;
-    let cutoff = settings.retention_cutoff(Utc::now());
+    let db = db::open(&settings.storage, db::Checkpoints::InCommit)
+        .await?
+        .connection;
+    let cutoff = settings.cutoff_now();
     if dry_run {
         let n = count_expired(&db, cutoff)
             .await

@@ -11,7 +11,6 @@ use tracing::{info, warn};
 
 use super::{sweep, SweepError, SWEEP_BATCH};
 use crate::server::settings::Settings;
-use crate::server::AppState;
 
 /// What this process's sweeps have deleted, for metrics.
 #[derive(Debug, Default)]
@@ -56,15 +55,6 @@ impl Sweeper {
         }
     }
 
-    /// The sweeper of a running server, counting into its stats.
-    pub fn for_state(state: &AppState) -> Self {
-        Sweeper::new(
-            state.db.clone(),
-            state.settings.clone(),
-            state.retention.clone(),
-        )
-    }
-
     /// One sweep of what has expired as of `now`; counts and logs what it deleted.
     pub async fn sweep_at(&self, now: DateTime<Utc>) -> Result<u64, SweepError> {
         let cutoff = self.settings.retention_cutoff(now);
@@ -85,7 +75,7 @@ impl Sweeper {
 
     /// Sweeps forever. A failed sweep is logged and the next one tries again.
     pub async fn run(self) {
-        let mut tick = tokio::time::interval(self.settings.sweep_interval);
+        let mut tick = tokio::time::interval(self.settings.messages.sweep_interval);
         // A sweep slower than the interval is followed by a full interval's
         // pause, not by a burst of catch-up sweeps.
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);

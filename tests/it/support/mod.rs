@@ -6,6 +6,7 @@ pub mod databases;
 pub mod http;
 pub mod raw;
 pub mod redis;
+pub mod seed;
 pub mod server;
 pub mod tcp_proxy;
 pub mod ws;

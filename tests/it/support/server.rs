@@ -269,3 +269,26 @@ pub async fn stored_ids(server: &TestServer, cookie: &str) -> Vec<i64> {
         .map(|m| m["id"].as_i64().expect("an id"))
         .collect()
 }
+
+/// The status of `GET /api/auth/me` with `cookie`.
+pub async fn me(server: &TestServer, cookie: &str) -> u16 {
+    client()
+        .get(server.url("/api/auth/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("ask who is signed in")
+        .status()
+        .as_u16()
+}
+
+/// Signs the session of `cookie` out (204).
+pub async fn logout(server: &TestServer, cookie: &str) {
+    let res = client()
+        .post(server.url("/api/auth/logout"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("sign out");
+    assert_eq!(res.status(), 204);
+}

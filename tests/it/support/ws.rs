@@ -121,6 +121,18 @@ impl Socket {
         }
     }
 
+    /// The frames of type `kind` that arrive within `wait` (others are skipped).
+    pub async fn frames_within(&mut self, kind: &str, wait: Duration) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut frames = Vec::new();
+        while let Ok(frame) = tokio::time::timeout_at(deadline, self.next_json()).await {
+            if frame["type"] == kind {
+                frames.push(frame);
+            }
+        }
+        frames
+    }
+
     /// Whether a frame arrives within `wait`.
     pub async fn quiet_for(&mut self, wait: Duration) -> Option<Value> {
         tokio::time::timeout(wait, self.next_json()).await.ok()

@@ -14,12 +14,27 @@
 //! out, see [`Commitment`]) or has gone away is left out: an error answer
 //! means nothing was stored.
 
+use std::sync::Arc;
+
 use sea_orm::DbErr;
 use tokio::sync::{mpsc, oneshot};
 
-use super::http::request_timeout::Commitment;
-use super::messages::{self, NewMessage};
-use super::AppState;
+use super::store::{self as messages, NewMessage};
+use crate::server::fanout::Fanout;
+use crate::server::http::request_timeout::Commitment;
+use crate::server::live::hub::Hub;
+use crate::server::metrics::Metrics;
+use crate::server::settings::Settings;
+
+/// What the writer task stores into and publishes through.
+#[derive(Clone, Debug)]
+pub struct Publishing {
+    pub db: sea_orm::DatabaseConnection,
+    pub hub: Arc<Hub>,
+    pub fanout: Option<Arc<Fanout>>,
+    pub metrics: Arc<Metrics>,
+    pub settings: Arc<Settings>,
+}
 use crate::types::ChatMessage;
 
 /// At most this many messages share one insert (well under every
@@ -87,7 +102,7 @@ impl MessageWriter {
 }
 
 /// The writer task: stores what queued, batch by batch, for the server's life.
-pub async fn run(state: AppState, mut queue: Queue) {
+pub async fn run(state: Publishing, mut queue: Queue) {
     let mut batch = Vec::with_capacity(BATCH);
     while queue.recv_many(&mut batch, BATCH).await > 0 {
         let wanted: Vec<Request> = batch.drain(..).filter(Request::still_wanted).collect();
@@ -100,7 +115,7 @@ pub async fn run(state: AppState, mut queue: Queue) {
 /// Stores and publishes `batch`, answering each sender. If the shared insert
 /// fails because of one row (a constraint), each message is tried alone, so
 /// one bad message fails only itself.
-async fn write(state: &AppState, batch: Vec<Request>) {
+async fn write(state: &Publishing, batch: Vec<Request>) {
     let (new, replies): (Vec<NewMessage>, Vec<_>) =
         batch.into_iter().map(|r| (r.message, r.reply)).unzip();
     match store_and_publish(state, &new).await {
@@ -130,7 +145,7 @@ async fn write(state: &AppState, batch: Vec<Request>) {
 }
 
 /// One insert for `new`, then each stored message published in id order.
-async fn store_and_publish(state: &AppState, new: &[NewMessage]) -> Result<Vec<Outcome>, DbErr> {
+async fn store_and_publish(state: &Publishing, new: &[NewMessage]) -> Result<Vec<Outcome>, DbErr> {
     // Store and publish in one turn, so every connection sees id order.
     let mut last = state.hub.sequence().await;
     let at = chrono::Utc::now();

@@ -4,14 +4,26 @@
 
 use std::collections::BTreeMap;
 
-use super::entities::user;
-use super::http::request_timeout::Commitment;
-use super::limits::Charge;
-use super::message_writer::Outcome;
-use super::messages::{self, NewMessage};
-use super::AppState;
+use super::rules::{clean_client_id, clean_content, REQUIRED};
+use super::store::{self as messages, NewMessage};
+use super::writer::Outcome;
 use crate::error::ChatError;
-use crate::message_rules::{clean_client_id, clean_content};
+use crate::server::entities::user;
+use crate::server::http::request_timeout::Commitment;
+use crate::server::limits::Charge;
+use crate::server::limits::{Limits, Rule};
+use crate::server::settings::Settings;
+
+/// What sending a message takes: its rules, its rate, the writer.
+#[derive(Clone, Debug)]
+pub struct Posting {
+    pub db: sea_orm::DatabaseConnection,
+    pub settings: std::sync::Arc<Settings>,
+    pub limits: std::sync::Arc<Limits>,
+    /// Each user's message rate.
+    pub message_rule: Rule,
+    pub writer: super::writer::MessageWriter,
+}
 use crate::types::ChatMessage;
 
 /// A message as a sender submitted it, before any check.
@@ -38,7 +50,7 @@ pub fn check(
 ) -> Result<(String, Option<String>), ChatError> {
     let mut fields = BTreeMap::new();
     let content = match &submission.content {
-        None => Err(vec![crate::message_rules::REQUIRED.to_owned()]),
+        None => Err(vec![REQUIRED.to_owned()]),
         Some(raw) => clean_content(raw, max_chars),
     };
     let client_id = clean_client_id(submission.client_id.as_deref());
@@ -53,12 +65,12 @@ pub fn check(
 /// Sends `submission` as `author`. `commitment` is the request's, when it
 /// has a timeout (see [`Commitment`]).
 pub async fn post(
-    state: &AppState,
+    state: &Posting,
     author: &user::Model,
     submission: &Submission,
     commitment: Option<Commitment>,
 ) -> Result<Posted, ChatError> {
-    let (content, client_id) = check(submission, state.settings.max_message_chars)?;
+    let (content, client_id) = check(submission, state.settings.messages.max_message_chars)?;
     let charge = Charge::new(state.message_rule, author.id);
     let reservation = match state.limits.take(vec![charge]).await {
         Ok(reservation) => reservation,

@@ -6,11 +6,11 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
+use super::posting::Submission;
+use super::rules::{NOT_A_STRING, NOT_NULL};
 use crate::error::ChatError;
-use crate::message_rules::{NOT_A_STRING, NOT_NULL};
 use crate::server::http::api_error::ApiError;
 use crate::server::http::url_encoding;
-use crate::server::posting::Submission;
 
 /// What `POST /api/chat/messages/` accepts (`user` / `user_id` fields are ignored:
 /// the author is always the signed-in user).

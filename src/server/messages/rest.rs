@@ -6,13 +6,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Extension;
 use axum::Json;
 
-use super::submission_body::{read_submission, NewMessage};
+use super::posting;
+use super::submission::{read_submission, NewMessage};
 use crate::error::ChatError;
 use crate::server::auth::signed_in::SignedIn;
 use crate::server::http::api_error::{ApiError, BadRequest, Detail};
-use crate::server::http::history_query::{read_window, HistoryQuery};
 use crate::server::http::request_timeout::Commitment;
-use crate::server::{posting, AppState};
+use crate::server::messages::history_query::{read_window, HistoryQuery};
+use crate::server::AppState;
 use crate::types::ChatMessage;
 
 /// The retained messages, oldest first.
@@ -35,10 +36,10 @@ pub async fn list_messages(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Vec<ChatMessage>>, ApiError> {
     let window = read_window(query.as_deref())?;
-    let cutoff = state.settings.retention_cutoff(chrono::Utc::now());
+    let cutoff = state.settings.cutoff_now();
     let page = state
-        .hub
-        .history(&state.db, window, cutoff)
+        .history
+        .page(&state.db, window, cutoff)
         .await
         .map_err(ChatError::from)?;
     Ok(Json(page))
@@ -75,7 +76,7 @@ pub async fn create_message(
     body: Body,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
     // Room for the longest message even if every character is escaped.
-    let limit = state.settings.max_message_chars * 12 + 4096;
+    let limit = state.settings.messages.max_message_chars * 12 + 4096;
     let bytes = to_bytes(body, limit).await.map_err(|_| {
         ApiError::detail(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -84,7 +85,7 @@ pub async fn create_message(
     })?;
     let submission = read_submission(&headers, &bytes)?;
     let commitment = commitment.map(|Extension(c)| c);
-    let posted = posting::post(&state, &author, &submission, commitment).await?;
+    let posted = posting::post(&state.posting, &author, &submission, commitment).await?;
     let status = if posted.created {
         StatusCode::CREATED
     } else {

@@ -5,35 +5,99 @@
 //! complete: every message with an id above `floor` that this process has
 //! published is here. Retention is applied when reading (the cutoff only moves
 //! forward, so a message once expired stays hidden), which keeps the sweep out
-//! of it. A read the tail cannot answer in full says so, and the caller asks
+//! of it. A read the tail cannot answer in full says so, and [`History`] asks
 //! the database.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::frames::Published;
-use crate::server::messages::Window;
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::store::{self, Window};
 use crate::types::ChatMessage;
+
+/// A message kept, with when it was stored (retention is applied on reading).
+#[derive(Debug)]
+struct Kept {
+    message: ChatMessage,
+    stored_at: SystemTime,
+}
+
+impl Kept {
+    fn new(message: ChatMessage) -> Self {
+        Kept {
+            stored_at: store::stored_at(&message),
+            message,
+        }
+    }
+}
+
+/// Reads of the history: from the newest messages in memory when they cover
+/// the page asked for, from the database otherwise.
+#[derive(Debug, Default)]
+pub struct History {
+    recent: Mutex<Recent>,
+}
+
+impl History {
+    /// Keeps the newest retained messages in memory from now on and answers
+    /// reads from there. That is for a process alone with its database: with
+    /// several, a message another process has just stored is in the database
+    /// before this one hears of it, and a client must find it there (read your
+    /// own writes through any process), so they never call this.
+    pub async fn load(
+        &self,
+        db: &impl ConnectionTrait,
+        cutoff: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let newest = store::recent(db, KEPT as u64, cutoff).await?;
+        let complete = newest.len() < KEPT;
+        let newest = newest.into_iter().map(Kept::new).collect();
+        self.recent.lock().load(newest, complete);
+        Ok(())
+    }
+
+    /// Adds a message just published (ids only grow).
+    pub fn push(&self, message: &ChatMessage) {
+        self.recent.lock().push(Kept::new(message.clone()));
+    }
+
+    /// A page of retained messages (see [`store::page`]), from memory when the
+    /// newest messages kept there cover it.
+    pub async fn page(
+        &self,
+        db: &impl ConnectionTrait,
+        window: Window,
+        cutoff: DateTime<Utc>,
+    ) -> Result<Vec<ChatMessage>, DbErr> {
+        let cached = self.recent.lock().page(window, SystemTime::from(cutoff));
+        match cached {
+            Some(page) => Ok(page),
+            None => store::page(db, window, cutoff).await,
+        }
+    }
+}
 
 /// How many messages the tail keeps: several pages, so that a socket that was
 /// away for a moment catches up from memory too.
 pub const KEPT: usize = 1000;
 
 #[derive(Debug, Default)]
-pub struct Recent {
+struct Recent {
     /// False until the hub has loaded the newest stored messages; until then
     /// every read goes to the database.
     loaded: bool,
     /// Every published message with an id above this is in `messages`.
     floor: i64,
-    messages: VecDeque<Arc<Published>>,
+    messages: VecDeque<Kept>,
 }
 
 impl Recent {
     /// Starts the tail from the newest retained messages (oldest first);
     /// `complete` says that nothing older is retained.
-    pub fn load(&mut self, newest: Vec<Arc<Published>>, complete: bool) {
+    fn load(&mut self, newest: Vec<Kept>, complete: bool) {
         self.floor = match newest.first() {
             Some(oldest) if !complete => oldest.message.id - 1,
             _ => 0,
@@ -44,7 +108,7 @@ impl Recent {
     }
 
     /// Adds a message just published (ids only grow); nothing before loading.
-    pub fn push(&mut self, published: Arc<Published>) {
+    fn push(&mut self, published: Kept) {
         if !self.loaded {
             return;
         }
@@ -63,15 +127,14 @@ impl Recent {
     /// The page `window` asks for, of messages stored at or after `cutoff`,
     /// oldest first; `None` when older messages than the tail holds could
     /// belong to it.
-    pub fn page(&self, window: Window, cutoff: SystemTime) -> Option<Vec<ChatMessage>> {
+    fn page(&self, window: Window, cutoff: SystemTime) -> Option<Vec<ChatMessage>> {
         if !self.loaded {
             return None;
         }
         let limit = usize::try_from(window.limit).unwrap_or(usize::MAX);
-        let retained = |p: &&Arc<Published>| {
-            p.stored_at >= cutoff && window.before.is_none_or(|b| p.message.id < b)
-        };
-        let page: Vec<&Arc<Published>> = match window.after {
+        let retained =
+            |p: &&Kept| p.stored_at >= cutoff && window.before.is_none_or(|b| p.message.id < b);
+        let page: Vec<&Kept> = match window.after {
             Some(after) => {
                 if after < self.floor {
                     return None;
@@ -109,8 +172,8 @@ mod tests {
     use super::*;
     use crate::types::UserRef;
 
-    fn published(id: i64, age_secs: u64) -> Arc<Published> {
-        Arc::new(Published {
+    fn published(id: i64, age_secs: u64) -> Kept {
+        Kept {
             message: ChatMessage {
                 id,
                 user: UserRef {
@@ -123,8 +186,7 @@ mod tests {
                 client_id: None,
             },
             stored_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000 - age_secs),
-            frames: Default::default(),
-        })
+        }
     }
 
     fn ids(page: Option<Vec<ChatMessage>>) -> Option<Vec<i64>> {

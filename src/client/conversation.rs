@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 
-use super::live_feed;
 use crate::server_fns::load_older;
 use crate::types::{ChatMessage, HISTORY_PAGE};
 
@@ -15,7 +14,7 @@ const ACK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// A message the user sent that the server has not confirmed yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outgoing {
+pub struct Pending {
     /// Sent with every attempt, so a retry never stores the message twice.
     pub client_id: String,
     pub content: String,
@@ -35,20 +34,29 @@ pub enum History {
 
 #[derive(Clone, Copy)]
 pub struct Conversation {
+    /// Sends a chat98.v2 frame over the live connection; false when it is
+    /// down (the page wires it to `client::live::send_frame`).
+    send_frame: Callback<String, bool>,
     pub me: i64,
     pub messages: RwSignal<Vec<ChatMessage>>,
-    pub outbox: RwSignal<Vec<Outgoing>>,
+    pub pending: RwSignal<Vec<Pending>>,
     pub history: RwSignal<History>,
     /// Why the last attempt to load older messages failed.
     pub history_error: RwSignal<Option<String>>,
 }
 
 impl Conversation {
-    pub fn new(me: i64, messages: Vec<ChatMessage>, history_complete: bool) -> Self {
+    pub fn new(
+        me: i64,
+        messages: Vec<ChatMessage>,
+        history_complete: bool,
+        send_frame: Callback<String, bool>,
+    ) -> Self {
         Conversation {
+            send_frame,
             me,
             messages: RwSignal::new(messages),
-            outbox: RwSignal::new(Vec::new()),
+            pending: RwSignal::new(Vec::new()),
             history: RwSignal::new(if history_complete {
                 History::Complete
             } else {
@@ -72,8 +80,8 @@ impl Conversation {
         self.messages
             .update(|messages| merge_by_id(messages, incoming));
         if !confirmed.is_empty() {
-            self.outbox
-                .update(|outbox| outbox.retain(|o| !confirmed.contains(&o.client_id)));
+            self.pending
+                .update(|pending| pending.retain(|o| !confirmed.contains(&o.client_id)));
         }
     }
 
@@ -88,13 +96,13 @@ impl Conversation {
 
     /// Queues `content` and sends it.
     pub fn send(&self, content: String) {
-        let outgoing = Outgoing {
+        let message = Pending {
             client_id: new_client_id(),
             content,
             failure: None,
         };
-        let client_id = outgoing.client_id.clone();
-        self.outbox.update(|outbox| outbox.push(outgoing));
+        let client_id = message.client_id.clone();
+        self.pending.update(|pending| pending.push(message));
         self.deliver(client_id);
     }
 
@@ -133,8 +141,8 @@ impl Conversation {
     }
 
     fn set_failure(&self, client_id: &str, failure: Option<String>) {
-        self.outbox.update(|outbox| {
-            if let Some(o) = outbox.iter_mut().find(|o| o.client_id == client_id) {
+        self.pending.update(|pending| {
+            if let Some(o) = pending.iter_mut().find(|o| o.client_id == client_id) {
                 o.failure = failure;
             }
         });
@@ -144,8 +152,8 @@ impl Conversation {
     /// answer comes in time, over the REST API. Both carry the client id, so
     /// the message is stored once however many ways it went.
     fn deliver(&self, client_id: String) {
-        let Some(content) = self.outbox.with_untracked(|outbox| {
-            outbox
+        let Some(content) = self.pending.with_untracked(|pending| {
+            pending
                 .iter()
                 .find(|o| o.client_id == client_id)
                 .map(|o| o.content.clone())
@@ -158,7 +166,7 @@ impl Conversation {
             kind: "message",
         })
         .unwrap_or_default();
-        if live_feed::send_frame(&frame) {
+        if self.send_frame.run(frame) {
             #[cfg(feature = "hydrate")]
             {
                 let this = *self;
@@ -178,8 +186,8 @@ impl Conversation {
 
     #[cfg(feature = "hydrate")]
     fn is_sending(&self, client_id: &str) -> bool {
-        self.outbox.with_untracked(|outbox| {
-            outbox
+        self.pending.with_untracked(|pending| {
+            pending
                 .iter()
                 .any(|o| o.client_id == client_id && o.failure.is_none())
         })

@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
-use super::entities::{message, user};
+use crate::server::entities::{message, user};
 use crate::types::{ChatMessage, HISTORY_PAGE};
 
 /// How many messages the chat window shows when the page arrives.
@@ -89,26 +89,6 @@ pub async fn find_by_client_id(
         .one(db)
         .await?
         .map(|m| to_wire(m, author)))
-}
-
-/// Stores one untagged message by `author`, stamped `at` (truncated to
-/// microseconds, the precision every supported database keeps). Senders go
-/// through [`store_many`]; this is for filling a database directly.
-pub async fn insert(
-    db: &impl ConnectionTrait,
-    author: &user::Model,
-    content: &str,
-    at: DateTime<Utc>,
-) -> Result<ChatMessage, DbErr> {
-    let stored = message::ActiveModel {
-        user_id: Set(author.id),
-        content: Set(content.to_owned()),
-        timestamp: Set(at.trunc_subsecs(6)),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(to_wire(stored, author))
 }
 
 /// Serializes message inserts across every process sharing a PostgreSQL
@@ -225,6 +205,13 @@ async fn previous_id(db: &impl ConnectionTrait, id: i64) -> Result<i64, DbErr> {
 /// The newest message's id, or 0 when there is none.
 pub async fn newest_id(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     previous_id(db, i64::MAX).await
+}
+
+/// When `message` was stored (its timestamp; now if that cannot be read).
+pub fn stored_at(message: &ChatMessage) -> std::time::SystemTime {
+    DateTime::parse_from_rfc3339(&message.timestamp)
+        .map(std::time::SystemTime::from)
+        .unwrap_or_else(|_| std::time::SystemTime::now())
 }
 
 /// The wire shape of a stored message.

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 
-use super::api_error::ApiError;
-use super::url_encoding;
+use super::store::{Window, PAGE_HISTORY};
 use crate::error::ChatError;
-use crate::server::messages::{Window, PAGE_HISTORY};
+use crate::server::http::api_error::ApiError;
+use crate::server::http::url_encoding;
 
 /// The most messages one request may ask for.
 pub const MAX_LIMIT: u64 = 500;

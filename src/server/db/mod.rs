@@ -2,6 +2,8 @@
 
 mod checkpointer;
 
+pub use checkpointer::Checkpointer;
+
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -10,7 +12,7 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
 };
 
-use super::settings::Settings;
+use super::settings::Storage;
 
 /// How long a request waits for a database connection, and how long one
 /// statement may wait for a lock (SQLite's busy timeout, PostgreSQL's
@@ -38,28 +40,34 @@ pub enum Checkpoints {
 /// take turns in the order they asked, and never meet SQLite's busy handler,
 /// which would sleep for milliseconds.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    connect_with(url, Checkpoints::InCommit).await
+    Ok(connect_with(url, Checkpoints::InCommit).await?.connection)
+}
+
+/// An open, migrated database.
+pub struct Opened {
+    pub connection: DatabaseConnection,
+    /// With [`Checkpoints::Background`] on SQLite: the task to spawn.
+    pub checkpointer: Option<Checkpointer>,
 }
 
 /// [`connect`], choosing who checkpoints an SQLite database (PostgreSQL
 /// ignores `checkpoints`).
-pub async fn connect_with(
-    url: &str,
-    checkpoints: Checkpoints,
-) -> Result<DatabaseConnection, DbErr> {
-    let db = Database::connect(options(url, checkpoints)).await?;
-    if db.get_database_backend() == DatabaseBackend::Postgres {
+pub async fn connect_with(url: &str, checkpoints: Checkpoints) -> Result<Opened, DbErr> {
+    let connection = Database::connect(options(url, checkpoints)).await?;
+    let mut checkpointer = None;
+    if connection.get_database_backend() == DatabaseBackend::Postgres {
         migrate_exclusively(url).await?;
     } else {
-        Migrator::up(&db, None).await?;
+        Migrator::up(&connection, None).await?;
         if checkpoints == Checkpoints::Background {
-            // A connection of its own, so that the pool's stays free for
-            // posts while a checkpoint copies pages.
             let own = Database::connect(options(url, checkpoints)).await?;
-            tokio::spawn(checkpointer::run(own));
+            checkpointer = Some(Checkpointer(own));
         }
     }
-    Ok(db)
+    Ok(Opened {
+        connection,
+        checkpointer,
+    })
 }
 
 fn options(url: &str, checkpoints: Checkpoints) -> ConnectOptions {
@@ -133,15 +141,12 @@ pub enum OpenError {
 
 /// Opens the configured database, first creating the embedded SQLite file's
 /// folder (SQLite creates the file, not its folder). Every command starts here.
-pub async fn open(
-    settings: &Settings,
-    checkpoints: Checkpoints,
-) -> Result<DatabaseConnection, OpenError> {
-    if let Some(dir) = &settings.data_dir {
+pub async fn open(storage: &Storage, checkpoints: Checkpoints) -> Result<Opened, OpenError> {
+    if let Some(dir) = storage.sqlite_dir() {
         std::fs::create_dir_all(dir).map_err(|source| OpenError::DataDir {
-            path: dir.clone(),
+            path: dir.to_owned(),
             source,
         })?;
     }
-    Ok(connect_with(&settings.database_url, checkpoints).await?)
+    Ok(connect_with(&storage.database_url(), checkpoints).await?)
 }

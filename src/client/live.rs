@@ -11,12 +11,12 @@
 
 use leptos::prelude::*;
 
-use super::conversation::Conversation;
+use crate::client::conversation::Conversation;
 use crate::types::UserRef;
 
 /// The connection as the status bar shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkState {
+pub enum ConnectionState {
     Connecting,
     Connected,
     /// Down; the next attempt is at this time (ms since the epoch).
@@ -30,7 +30,7 @@ pub enum LinkState {
 /// What the live connection knows beyond the messages.
 #[derive(Clone, Copy)]
 pub struct Live {
-    pub state: RwSignal<LinkState>,
+    pub state: RwSignal<ConnectionState>,
     pub online: RwSignal<Vec<UserRef>>,
     /// Who is typing, with when their notice expires (ms since the epoch).
     pub typing: RwSignal<Vec<(UserRef, u64)>>,
@@ -40,14 +40,14 @@ impl Live {
     /// Starts the connection once the page is hydrated (never on the server).
     pub fn start(conversation: Conversation) -> Live {
         let live = Live {
-            state: RwSignal::new(LinkState::Connecting),
+            state: RwSignal::new(ConnectionState::Connecting),
             online: RwSignal::new(Vec::new()),
             typing: RwSignal::new(Vec::new()),
         };
         Effect::new(move |started: Option<()>| {
             if started.is_none() {
                 #[cfg(feature = "hydrate")]
-                browser::connect(browser::Link::new(live, conversation));
+                browser::connect(browser::Connection::new(live, conversation));
                 #[cfg(not(feature = "hydrate"))]
                 let _ = conversation;
             }
@@ -110,8 +110,8 @@ mod browser {
     use wasm_bindgen::JsCast;
     use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-    use super::{backoff_ms, LinkState, Live};
-    use crate::components::conversation::Conversation;
+    use super::{backoff_ms, ConnectionState, Live};
+    use crate::client::conversation::Conversation;
     use crate::live_protocol::{close, ServerFrame, HEARTBEAT_SECS, SUBPROTOCOL};
     use crate::types::{ChatMessage, UserRef};
 
@@ -160,7 +160,7 @@ mod browser {
 
     type Handler = Closure<dyn FnMut(web_sys::Event)>;
 
-    pub struct Link {
+    pub struct Connection {
         live: Live,
         conversation: Conversation,
         socket: RefCell<Option<WebSocket>>,
@@ -172,12 +172,12 @@ mod browser {
         handlers: RefCell<Vec<Handler>>,
     }
 
-    impl Link {
-        pub fn new(live: Live, conversation: Conversation) -> Rc<Link> {
+    impl Connection {
+        pub fn new(live: Live, conversation: Conversation) -> Rc<Connection> {
             let resume_after = conversation
                 .messages
                 .with_untracked(|m| m.last().map_or(0, |m| m.id));
-            let link = Rc::new(Link {
+            let link = Rc::new(Connection {
                 live,
                 conversation,
                 socket: RefCell::new(None),
@@ -214,11 +214,11 @@ mod browser {
         Some(format!("{scheme}://{host}/ws/chat/?after={after}"))
     }
 
-    pub fn connect(link: Rc<Link>) {
+    pub fn connect(link: Rc<Connection>) {
         if STOPPED.with(Cell::get) {
             return;
         }
-        link.live.state.set(LinkState::Connecting);
+        link.live.state.set(ConnectionState::Connecting);
         let after = link.resume_after.get();
         let Some(socket) = url(after).and_then(|u| WebSocket::new_with_str(&u, SUBPROTOCOL).ok())
         else {
@@ -236,8 +236,8 @@ mod browser {
                     return;
                 };
                 link.last_frame_ms.set(Date::now());
-                if link.live.state.get_untracked() != LinkState::Connected {
-                    link.live.state.set(LinkState::Connected);
+                if link.live.state.get_untracked() != ConnectionState::Connected {
+                    link.live.state.set(ConnectionState::Connected);
                     link.attempt.set(0);
                 }
                 if let Some(frame) = parse_frame(&text) {
@@ -266,7 +266,7 @@ mod browser {
         *link.socket.borrow_mut() = Some(socket);
     }
 
-    fn retry(link: Rc<Link>) {
+    fn retry(link: Rc<Connection>) {
         CURRENT.with(|current| *current.borrow_mut() = None);
         if let Some(old) = link.socket.borrow_mut().take() {
             old.set_onmessage(None);
@@ -281,9 +281,9 @@ mod browser {
         let wait = backoff_ms(attempt, Math::random());
         let at_ms = Date::now() as u64 + wait;
         link.live.state.set(if attempt < OFFLINE_AFTER {
-            LinkState::Reconnecting { at_ms }
+            ConnectionState::Reconnecting { at_ms }
         } else {
-            LinkState::Offline
+            ConnectionState::Offline
         });
         set_timeout(move || connect(link), Duration::from_millis(wait));
     }
@@ -343,7 +343,7 @@ mod browser {
         })
     }
 
-    fn receive(link: &Link, frame: ServerFrame) {
+    fn receive(link: &Connection, frame: ServerFrame) {
         let live = link.live;
         match frame {
             ServerFrame::Message { message } => {

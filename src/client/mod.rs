@@ -1,0 +1,8 @@
+//! Browser code that is not a view: the conversation's model
+//! (`conversation`), the live connection that feeds it (`live`), and sending
+//! over the REST API while that connection is down (`rest_fallback`). The
+//! views in `components/` read their signals; nothing here renders.
+
+pub mod conversation;
+pub mod live;
+pub mod rest_fallback;

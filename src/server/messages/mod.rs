@@ -1,0 +1,16 @@
+//! Messages, everything about them on the server: what one may contain
+//! (`rules`), how they are stored and read (`store`), sending one from any
+//! door with its checks, retries and rate (`posting`), the one writer that
+//! stores what queued together and publishes it in order (`writer`), the
+//! newest ones kept in memory (`history`; the reads' query, `history_query`), the REST endpoints (`rest`,
+//! `submission`) and the chat page's server functions (`page`).
+
+pub mod history;
+pub mod history_query;
+pub mod page;
+pub mod posting;
+pub mod rest;
+pub mod rules;
+pub mod store;
+pub mod submission;
+pub mod writer;

@@ -1,0 +1,81 @@
+//! What the chat page's server functions (`crate::server_fns`) do on the
+//! server: its first render, sending from the composer, older history.
+
+use crate::error::ChatError;
+use crate::server::auth::session;
+use crate::server::entities::user;
+use crate::server::http::request_timeout::Commitment;
+use crate::server::http::respond::return_browser_to;
+use crate::server::messages::posting::{self, Submission};
+use crate::server::messages::store::{Window, PAGE_HISTORY};
+use crate::server::AppState;
+use crate::types::{ChatMessage, ChatPageData};
+
+/// The app state and the signed-in user, or `NotSignedIn`.
+async fn signed_in() -> Result<(AppState, user::Model), ChatError> {
+    let state = AppState::from_context()?;
+    let session = session::current_session().await?;
+    let me = session::signed_in_user(&session, &state.users, &state.db)
+        .await?
+        .ok_or_else(ChatError::not_signed_in)?;
+    Ok((state, me))
+}
+
+/// A random client id for the page's composer form.
+fn fresh_client_id() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 16];
+    let _ = getrandom::getrandom(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The chat window's first render: who you are, recent history, the limits.
+pub async fn load() -> Result<ChatPageData, ChatError> {
+    let (state, me) = signed_in().await?;
+    let window = Window {
+        limit: PAGE_HISTORY,
+        ..Window::default()
+    };
+    let messages = state
+        .history
+        .page(&state.db, window, state.settings.cutoff_now())
+        .await?;
+    Ok(ChatPageData {
+        history_complete: (messages.len() as u64) < PAGE_HISTORY,
+        messages,
+        me: (&me).into(),
+        retention_text: state.settings.retention_text(),
+        retention_secs: state.settings.messages.retention.as_secs().max(1),
+        max_message_chars: state.settings.messages.max_message_chars,
+        form_client_id: fresh_client_id(),
+    })
+}
+
+/// Sends a message from the composer; a plain form post then returns to `/chat`.
+pub async fn send(content: String, client_id: Option<String>) -> Result<ChatMessage, ChatError> {
+    let (state, me) = signed_in().await?;
+    let submission = Submission {
+        content: Some(content),
+        client_id,
+    };
+    // The request's timeout must not answer 503 once storing has begun.
+    let commitment = leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Commitment>().cloned());
+    let posted = posting::post(&state.posting, &me, &submission, commitment).await?;
+    return_browser_to("/chat");
+    Ok(posted.message)
+}
+
+/// One page of messages older than `before`, oldest first.
+pub async fn older(before: i64) -> Result<Vec<ChatMessage>, ChatError> {
+    let (state, _) = signed_in().await?;
+    let window = Window {
+        before: Some(before),
+        after: None,
+        limit: PAGE_HISTORY,
+    };
+    Ok(state
+        .history
+        .page(&state.db, window, state.settings.cutoff_now())
+        .await?)
+}
