@@ -4,6 +4,10 @@ binary of your choice (the figures in BENCHMARKS.md, "Session 7").
 
   benches/abuse.py hashes    BIN   200 sign-ins at once: peak RSS and threads,
                                    /healthz latency meanwhile, answers by status
+  benches/abuse.py hashes-unthrottled BIN
+                                   the same with every sign-in throttle lifted
+                                   (this session's flags), so that only the
+                                   ceiling on hashes at once holds
   benches/abuse.py half-open BIN   1,000 connections that never finish their
                                    headers: how many are still open 15 s later,
                                    and whether /healthz answers
@@ -81,8 +85,15 @@ async def healthz(addr):
     return answered, time.monotonic() - started
 
 
-async def hashes(binary):
-    proc, addr = start(binary, ["--login-max-failures", "1000000"])
+UNTHROTTLED = [
+    "--login-max-failures-per-address", "1000000",
+    "--login-max-failures-per-username", "1000000",
+]
+
+
+async def hashes(binary, unthrottled=False):
+    extra = ["--login-max-failures", "1000000"] + (UNTHROTTLED if unthrottled else [])
+    proc, addr = start(binary, extra)
     try:
         peak = [0, 0]
 
@@ -138,7 +149,11 @@ async def half_open(binary):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("hashes", "half-open"):
+    scenarios = {
+        "hashes": hashes,
+        "hashes-unthrottled": lambda binary: hashes(binary, unthrottled=True),
+        "half-open": half_open,
+    }
+    if len(sys.argv) != 3 or sys.argv[1] not in scenarios:
         raise SystemExit(__doc__)
-    scenario = {"hashes": hashes, "half-open": half_open}[sys.argv[1]]
-    asyncio.run(scenario(sys.argv[2]))
+    asyncio.run(scenarios[sys.argv[1]](sys.argv[2]))
