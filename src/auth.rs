@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::error::ChatError;
-use crate::types::UserRef;
+use crate::types::{Account, Registration, UserRef};
 
 /// Creates an account and signs it in.
 #[server(endpoint = "auth/register")]
@@ -12,8 +12,9 @@ pub async fn register(
     username: String,
     password: String,
     next: Option<String>,
+    invite_code: Option<String>,
 ) -> Result<UserRef, ChatError> {
-    crate::server::auth::handlers::register(username, password, next)
+    crate::server::auth::handlers::register(username, password, next, invite_code)
         .await
         .map_err(crate::server::http::respond::reject)
 }
@@ -40,8 +41,16 @@ pub async fn logout() -> Result<(), ChatError> {
 
 /// Who is signed in (401 if nobody).
 #[server(endpoint = "auth/me", input = leptos::server_fn::codec::GetUrl)]
-pub async fn me() -> Result<UserRef, ChatError> {
+pub async fn me() -> Result<Account, ChatError> {
     crate::server::auth::handlers::me()
+        .await
+        .map_err(crate::server::http::respond::reject)
+}
+
+/// Who may sign up: `open`, `invite` (an invite code is needed) or `closed`.
+#[server(endpoint = "auth/registration", input = leptos::server_fn::codec::GetUrl)]
+pub async fn registration_mode() -> Result<Registration, ChatError> {
+    crate::server::auth::handlers::registration_mode()
         .await
         .map_err(crate::server::http::respond::reject)
 }

@@ -22,6 +22,13 @@ pub enum ErrorCode {
     BadCredentials,
     /// A cross-site request was refused (403).
     CrossSite,
+    /// Not allowed: someone else's message, past the edit window, not a
+    /// moderator, sign-up closed or a wrong invite code (403).
+    Forbidden,
+    /// The account is banned; the sentence says until when (403).
+    Banned,
+    /// No such message (or user), or it expired (404).
+    NotFound,
     /// The username exists already, in some letter case (409).
     UsernameTaken,
     /// The request body is too large (413).
@@ -41,7 +48,8 @@ impl ErrorCode {
         match self {
             ErrorCode::Invalid | ErrorCode::Transport => 400,
             ErrorCode::NotSignedIn | ErrorCode::BadCredentials => 401,
-            ErrorCode::CrossSite => 403,
+            ErrorCode::CrossSite | ErrorCode::Forbidden | ErrorCode::Banned => 403,
+            ErrorCode::NotFound => 404,
             ErrorCode::UsernameTaken => 409,
             ErrorCode::TooLarge => 413,
             ErrorCode::Throttled => 429,
@@ -96,6 +104,14 @@ impl ChatError {
             ErrorCode::Unavailable,
             "The chat room's storage is unavailable right now. Please try again in a moment.",
         )
+    }
+
+    pub fn forbidden(sentence: impl Into<String>) -> Self {
+        ChatError::new(ErrorCode::Forbidden, sentence)
+    }
+
+    pub fn not_found(sentence: impl Into<String>) -> Self {
+        ChatError::new(ErrorCode::NotFound, sentence)
     }
 
     /// Every password check is busy: try again in a moment.

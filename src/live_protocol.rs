@@ -24,6 +24,10 @@ pub mod close {
     /// another tab), replaced by signing in again, or expired. The page goes
     /// to the sign-in page; reconnecting would be refused anyway.
     pub const SESSION_ENDED: u16 = 4001;
+    /// The user was banned: the close reason is the sentence to show
+    /// ("You have been banned from this chat room until …"); the page shows
+    /// it in a message box and does not reconnect.
+    pub const BANNED: u16 = 4003;
 }
 
 /// Server → client, chat98.v2.
@@ -57,6 +61,11 @@ pub enum ServerFrame {
     Left { user: UserRef },
     /// Someone else is composing a message.
     Typing { user: UserRef },
+    /// A message shown before was edited: `message` is its new state.
+    /// Sent in order with new messages.
+    Edited { message: ChatMessage },
+    /// Message `id` was deleted (by its author or a moderator).
+    Deleted { id: i64 },
     /// Nothing happened for a while; the connection is alive.
     Heartbeat,
     /// Sent before a catch-up (`?after=`) that had more to send than one

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::ChatError;
-use crate::types::{ChatMessage, ChatPageData};
+use crate::types::{Ban, ChatMessage, ChatPageData};
 
 /// The chat window's first render: who you are, recent history, the limits.
 #[server(endpoint = "chat/page")]
@@ -33,6 +33,47 @@ pub async fn send_message(
 #[server(endpoint = "chat/older", input = GetUrl)]
 pub async fn load_older(before: i64) -> Result<Vec<ChatMessage>, ChatError> {
     crate::server::messages::page::older(before)
+        .await
+        .map_err(crate::server::http::respond::reject)
+}
+
+/// One retained message (the no-JavaScript edit and delete forms show it).
+#[server(endpoint = "chat/message", input = GetUrl)]
+pub async fn load_message(id: i64) -> Result<ChatMessage, ChatError> {
+    crate::server::messages::page::message(id)
+        .await
+        .map_err(crate::server::http::respond::reject)
+}
+
+/// Replaces the text of one of the signed-in user's messages (within the
+/// edit window), with the same rules as `PATCH /api/chat/messages/{id}/`.
+/// Without JavaScript the browser then returns to `/chat`.
+#[server(endpoint = "chat/edit")]
+pub async fn edit_message(id: i64, content: String) -> Result<ChatMessage, ChatError> {
+    crate::server::messages::page::edit(id, content)
+        .await
+        .map_err(crate::server::http::respond::reject)
+}
+
+/// Deletes a message: your own, or anyone's for a moderator. Without
+/// JavaScript the browser then returns to `/chat`.
+#[server(endpoint = "chat/delete")]
+pub async fn delete_message(id: i64) -> Result<(), ChatError> {
+    crate::server::messages::page::delete(id)
+        .await
+        .map_err(crate::server::http::respond::reject)
+}
+
+/// Bans `username` (moderators only) for `duration` (`30m`, `1h`, `7d`;
+/// none or empty: until unbanned), optionally deleting all their messages.
+#[server(endpoint = "moderation/ban")]
+pub async fn ban_user(
+    username: String,
+    duration: Option<String>,
+    reason: Option<String>,
+    purge: Option<bool>,
+) -> Result<Ban, ChatError> {
+    crate::server::moderation::page::ban(username, duration, reason, purge.unwrap_or(false))
         .await
         .map_err(crate::server::http::respond::reject)
 }

@@ -30,6 +30,11 @@ pub struct ChatMessage {
     /// The sender's own id for the message, if it gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// When the author last edited the message (RFC 3339 in UTC with a `Z`),
+    /// or `null` if never.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(example = json!(null)))]
+    pub edited_at: Option<String>,
 }
 
 impl ChatMessage {
@@ -38,6 +43,89 @@ impl ChatMessage {
     pub fn short_time(&self) -> &str {
         self.formatted_timestamp.get(11..16).unwrap_or("")
     }
+}
+
+/// What a user may do: every user is a member; moderators may also delete
+/// anyone's message and ban users.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    #[default]
+    Member,
+    Moderator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Moderator => "moderator",
+        }
+    }
+
+    /// The role stored as `text` (anything unknown is a member).
+    pub fn parse(text: &str) -> Role {
+        match text {
+            "moderator" => Role::Moderator,
+            _ => Role::Member,
+        }
+    }
+}
+
+/// The signed-in user, as `GET /api/auth/me` shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+}
+
+/// Who may create an account (`--registration`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Registration {
+    /// Anyone.
+    #[default]
+    Open,
+    /// Whoever knows the invite code.
+    Invite,
+    /// Nobody: accounts are made by the operator.
+    Closed,
+}
+
+/// A ban: who, until when (`null`: until unbanned), why, and by whom.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Ban {
+    pub user: UserRef,
+    /// RFC 3339 in UTC, or `null` for a ban until unbanned.
+    pub until: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl Ban {
+    /// "You have been banned from this chat room until … ." with the reason.
+    pub fn sentence(&self) -> String {
+        banned_sentence(self.until.as_deref(), self.reason.as_deref())
+    }
+}
+
+/// The sentence a banned user reads: `until` is RFC 3339 (shown as
+/// `YYYY-MM-DD HH:MM UTC`) or `None` for a ban until further notice.
+pub fn banned_sentence(until: Option<&str>, reason: Option<&str>) -> String {
+    let until = match until {
+        Some(t) if t.len() >= 16 => format!("{} {} UTC", &t[..10], &t[11..16]),
+        Some(t) => t.to_string(),
+        None => "further notice".to_string(),
+    };
+    let mut sentence = format!("You have been banned from this chat room until {until}.");
+    if let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) {
+        sentence.push_str(&format!(" Reason: {reason}"));
+    }
+    sentence
 }
 
 /// Everything the chat window needs for its first render.
@@ -58,6 +146,10 @@ pub struct ChatPageData {
     /// A fresh client id for the composer's first message, so that a form
     /// posted twice without JavaScript is stored once.
     pub form_client_id: String,
+    /// The signed-in user's role (moderators may delete anything and ban).
+    pub role: Role,
+    /// How long after sending a message its author may edit it, in seconds.
+    pub edit_window_secs: u64,
 }
 
 /// How many messages one page of history holds.
@@ -78,6 +170,7 @@ mod tests {
             timestamp: "2026-11-23T20:15:03.123456Z".into(),
             formatted_timestamp: formatted.into(),
             client_id: None,
+            edited_at: None,
         }
     }
 
@@ -92,7 +185,24 @@ mod tests {
         let json = serde_json::to_string(&message("2026-11-23 20:15:03")).expect("serializable");
         assert_eq!(
             json,
-            r#"{"id":1,"user":{"id":1,"username":"alice"},"content":"hi","timestamp":"2026-11-23T20:15:03.123456Z","formatted_timestamp":"2026-11-23 20:15:03"}"#
+            r#"{"id":1,"user":{"id":1,"username":"alice"},"content":"hi","timestamp":"2026-11-23T20:15:03.123456Z","formatted_timestamp":"2026-11-23 20:15:03","edited_at":null}"#
+        );
+    }
+}
+
+#[cfg(test)]
+mod ban_tests {
+    use super::*;
+
+    #[test]
+    fn the_ban_sentence_says_until_when_and_why() {
+        assert_eq!(
+            banned_sentence(Some("2026-11-25T14:05:00.000000Z"), Some("spam")),
+            "You have been banned from this chat room until 2026-11-25 14:05 UTC. Reason: spam"
+        );
+        assert_eq!(
+            banned_sentence(None, Some("  ")),
+            "You have been banned from this chat room until further notice."
         );
     }
 }
