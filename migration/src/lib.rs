@@ -9,6 +9,7 @@ mod m20261123_000003_create_sessions;
 mod m20261124_000004_message_client_ids;
 mod m20261125_000005_username_skeletons;
 mod m20261125_000006_session_users;
+mod m20261125_000007_roles_bans_edits;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_message_client_ids::Migration),
             Box::new(m20261125_000005_username_skeletons::Migration),
             Box::new(m20261125_000006_session_users::Migration),
+            Box::new(m20261125_000007_roles_bans_edits::Migration),
         ]
     }
 }

@@ -307,6 +307,7 @@ mod tests {
             timestamp: String::new(),
             formatted_timestamp: String::new(),
             client_id: None,
+            edited_at: None,
         }
     }
 

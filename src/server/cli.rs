@@ -12,8 +12,10 @@ use serde::Serialize;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
 
 use super::retention::clean_old_messages;
+use super::moderation::commands::UsersCommand;
 use super::serve;
 use super::settings::{parse_duration, CommandLine, Settings, SettingsError};
+use crate::types::Registration;
 
 /// chat98: a temporary group chat room with a Windows 98 look.
 ///
@@ -174,6 +176,30 @@ pub struct SettingsArgs {
     )]
     pub message_interval: Option<Duration>,
 
+    /// How long after sending a message its author may edit it, e.g. 15m
+    /// [Leptos.toml: chat.edit-window; default: 15m]
+    #[arg(long, env = "CHAT_EDIT_WINDOW", global = true, value_name = "DURATION",
+          value_parser = parse_duration)]
+    #[serde(
+        with = "humantime_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub edit_window: Option<Duration>,
+
+    /// Who may sign up: open (anyone), invite (with the invite code) or closed
+    /// [Leptos.toml: chat.registration; default: open]
+    #[arg(long, env = "CHAT_REGISTRATION", global = true, value_name = "MODE",
+          value_parser = parse_registration)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration: Option<Registration>,
+
+    /// The code sign-up needs when registration is invite
+    /// [Leptos.toml: chat.invite-code; default: none]
+    #[arg(long, env = "CHAT_INVITE_CODE", global = true, value_name = "CODE",
+          hide_env_values = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invite_code: Option<String>,
+
     /// How often the server deletes expired messages, e.g. 10m
     /// [Leptos.toml: chat.sweep-interval; default: 10m]
     #[arg(long, env = "CHAT_SWEEP_INTERVAL", global = true, value_name = "DURATION",
@@ -275,6 +301,16 @@ pub struct SettingsArgs {
     pub max_sockets_per_user: Option<u32>,
 }
 
+/// `open`, `invite` or `closed` (the `--registration` parser).
+fn parse_registration(value: &str) -> Result<Registration, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "open" => Ok(Registration::Open),
+        "invite" => Ok(Registration::Invite),
+        "closed" => Ok(Registration::Closed),
+        _ => Err("must be open, invite or closed".into()),
+    }
+}
+
 impl SettingsArgs {
     /// The settings: built-in defaults < the file < these (flags and environment).
     pub fn load(&self) -> Result<Settings, SettingsError> {
@@ -287,7 +323,7 @@ impl SettingsArgs {
     }
 }
 
-#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Serve the chat room over HTTP (the default)
     Serve,
@@ -297,11 +333,14 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Manage accounts: list, grant or revoke the moderator role, ban, unban, delete
+    #[command(subcommand)]
+    Users(UsersCommand),
 }
 
 impl Command {
     /// A command whose stdout is its answer logs to stderr, so scripts can read it.
-    fn logs_to_stderr(self) -> bool {
+    fn logs_to_stderr(&self) -> bool {
         !matches!(self, Command::Serve)
     }
 }
@@ -320,6 +359,11 @@ pub async fn run() -> ExitCode {
     };
     match command {
         Command::Serve => finish(serve::serve(settings).await),
+        Command::Users(command) => finish(
+            super::moderation::commands::run(&settings, command)
+                .await
+                .map(|done| println!("{done}")),
+        ),
         Command::CleanOldMessages { dry_run } => {
             finish(clean_old_messages(&settings, dry_run).await.map(|cleaned| {
                 println!("{cleaned}");

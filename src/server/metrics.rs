@@ -67,6 +67,32 @@ pub struct Metrics {
     messages_delivered: AtomicU64,
     delivery_latency: Histogram,
     http: Mutex<BTreeMap<(String, String), RouteStats>>,
+    moderator_actions: [AtomicU64; ModeratorAction::ALL.len()],
+}
+
+/// What a moderator did (a fixed set of label values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModeratorAction {
+    /// Deleted someone else's message.
+    Delete,
+    Ban,
+    Unban,
+}
+
+impl ModeratorAction {
+    pub const ALL: [ModeratorAction; 3] = [
+        ModeratorAction::Delete,
+        ModeratorAction::Ban,
+        ModeratorAction::Unban,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModeratorAction::Delete => "delete",
+            ModeratorAction::Ban => "ban",
+            ModeratorAction::Unban => "unban",
+        }
+    }
 }
 
 /// The methods that get a label of their own; any other is `other` (clients
@@ -109,6 +135,10 @@ impl Metrics {
         if let Some(latency) = latency {
             self.delivery_latency.observe(latency);
         }
+    }
+
+    pub fn moderator_action(&self, action: ModeratorAction) {
+        self.moderator_actions[action as usize].fetch_add(1, Ordering::Relaxed);
     }
 
     /// One HTTP request answered; `route` is the matched route pattern (or
@@ -157,6 +187,21 @@ impl Metrics {
         );
         self.delivery_latency
             .render(out, "chat98_delivery_latency_seconds", "");
+
+        header(
+            out,
+            "chat98_moderator_actions_total",
+            "counter",
+            "Moderator actions taken on this process, by action.",
+        );
+        for action in ModeratorAction::ALL {
+            let n = self.moderator_actions[action as usize].load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "chat98_moderator_actions_total{{action=\"{}\"}} {n}",
+                action.as_str()
+            );
+        }
 
         let http = self.http.lock();
         header(

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod live;
 pub mod messages;
 pub mod metrics;
+pub mod moderation;
 pub mod ops;
 pub mod redis_link;
 pub mod rest;

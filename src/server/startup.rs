@@ -119,6 +119,7 @@ pub async fn start(
     tokio::spawn(delete_expired_sessions(state.sessions.clone()));
     tokio::spawn(Arc::clone(&state.session_watch).run());
     tokio::spawn(Arc::clone(&state.hub).run_departures());
+    tokio::spawn(super::messages::editing::run_removed_authors(state.clone()));
     if let (Some(fanout), Some(outbox)) = (&state.fanout, fanout_outbox) {
         let local = Local {
             db: state.db.clone(),

@@ -20,7 +20,7 @@ use crate::server::http::client_address::client_address;
 use crate::server::http::respond::{see_other, set_api_status};
 use crate::server::limits::Reservation;
 use crate::server::{users, AppState};
-use crate::types::UserRef;
+use crate::types::{Account, Registration, UserRef};
 
 /// The client's address, as far as the configured trusted proxies tell.
 async fn client_ip(state: &AppState) -> Option<IpAddr> {
@@ -79,8 +79,10 @@ pub async fn register(
     username: String,
     password: String,
     next: Option<String>,
+    invite_code: Option<String>,
 ) -> Result<UserRef, ChatError> {
     let state = AppState::from_context()?;
+    may_sign_up(&state, invite_code.as_deref())?;
     // Every attempt counts, whatever its outcome (a taken name too).
     let charges = state.auth_rules.register(client_ip(&state).await);
     let reservation = state
@@ -93,6 +95,45 @@ pub async fn register(
     tracing::info!(user = %user.username, "registered");
     see_other(&safe_next(next.as_deref()));
     Ok((&user).into())
+}
+
+/// Whether the registration mode lets this sign-up through (before it is
+/// charged or hashed: the mode is public).
+fn may_sign_up(state: &AppState, invite_code: Option<&str>) -> Result<(), ChatError> {
+    let accounts = &state.settings.accounts;
+    match accounts.registration {
+        Registration::Open => Ok(()),
+        Registration::Closed => Err(ChatError::forbidden(
+            "Sign-up is closed in this chat room. Ask its operator for an account.",
+        )),
+        Registration::Invite => {
+            let given = invite_code.map(str::trim).unwrap_or_default();
+            let expected = accounts.invite_code().unwrap_or_default();
+            if !expected.is_empty() && constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+                return Ok(());
+            }
+            let sentence = if given.is_empty() {
+                "This chat room is invitation only: enter your invite code."
+            } else {
+                "That invite code is not right. Check it and try again."
+            };
+            let mut e = ChatError::forbidden(sentence);
+            e.fields
+                .insert("invite_code".into(), vec![sentence.to_owned()]);
+            Err(e)
+        }
+    }
+}
+
+/// Compares without telling, by its timing, how much of a guess was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Who may sign up.
+pub async fn registration_mode() -> Result<Registration, ChatError> {
+    let state = AppState::from_context()?;
+    Ok(state.settings.accounts.registration)
 }
 
 /// Checks the fields, refuses taken and look-alike names before hashing,
@@ -150,6 +191,13 @@ pub async fn login(
         .map_err(|d| ChatError::throttled(d.wait))?;
     match check_password(&state, username, password).await {
         // A success is no failure: the attempt is given back.
+        Ok(Some(user)) if user.is_banned() => {
+            state.limits.give_back(reservation).await;
+            Err(ChatError::new(
+                ErrorCode::Banned,
+                crate::server::moderation::ban_of(&user).sentence(),
+            ))
+        }
         Ok(Some(user)) => {
             state.limits.give_back(reservation).await;
             sign_in(&state, &user).await?;
@@ -201,11 +249,15 @@ pub async fn logout() -> Result<(), ChatError> {
     Ok(())
 }
 
-pub async fn me() -> Result<UserRef, ChatError> {
+pub async fn me() -> Result<Account, ChatError> {
     let state = AppState::from_context()?;
     let session = session::current_session().await?;
     session::signed_in_user(&session, &state.users, &state.db)
         .await?
-        .map(|u| (&u).into())
+        .map(|u| Account {
+            id: u.id,
+            username: u.username.clone(),
+            role: u.role(),
+        })
         .ok_or_else(ChatError::not_signed_in)
 }

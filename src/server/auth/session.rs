@@ -25,7 +25,9 @@ fn storage(e: tower_sessions::session::Error) -> ChatError {
     ChatError::unavailable()
 }
 
-/// The signed-in user, if the session names one that still exists.
+/// The signed-in user, if the session names one that still exists and is
+/// not banned (a ban ends every session; this also covers one made by a
+/// command while this process kept the session in memory).
 pub async fn signed_in_user(
     session: &Session,
     users: &KnownUsers,
@@ -34,8 +36,11 @@ pub async fn signed_in_user(
     let Some(id) = session.get::<i64>(USER_ID).await.map_err(storage)? else {
         return Ok(None);
     };
-    keep_alive(session);
-    Ok(users.find(db, id).await?)
+    let user = users.find(db, id).await?.filter(|u| !u.is_banned());
+    if user.is_some() {
+        keep_alive(session);
+    }
+    Ok(user)
 }
 
 /// Idle expiry counts from the last visit, but saving the session on every

@@ -144,6 +144,19 @@ impl DbSessionStore {
         Ok(found)
     }
 
+    /// Ends every session of user `user` (a ban): deleted from the database
+    /// and never cached again here. The ids ended.
+    pub async fn end_user(&self, user: i64) -> Result<Vec<Id>, sea_orm::DbErr> {
+        let ids = end_sessions_of(&self.db, user).await?;
+        let mut written = self.written();
+        let mut ended = self.ended();
+        for id in &ids {
+            ended.insert(*id);
+            written.remove(id);
+        }
+        Ok(ids)
+    }
+
     fn remember(&self, record: &Record, data: &str) {
         // Under the cache's lock, as `delete` marks the end: a record read
         // just before a sign-out cannot be cached after it.
@@ -310,6 +323,26 @@ impl SessionStore for DbSessionStore {
             .map_err(backend)?;
         Ok(())
     }
+}
+
+/// Deletes every session of user `user` from the database (a command may
+/// run this too: servers notice within their session backstop); the ids.
+pub async fn end_sessions_of(
+    db: &DatabaseConnection,
+    user: i64,
+) -> Result<Vec<Id>, sea_orm::DbErr> {
+    let keys: Vec<String> = session::Entity::find()
+        .select_only()
+        .column(session::Column::Id)
+        .filter(session::Column::UserId.eq(user))
+        .into_tuple()
+        .all(db)
+        .await?;
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    Ok(keys.iter().filter_map(|k| k.parse().ok()).collect())
 }
 
 #[async_trait]

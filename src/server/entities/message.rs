@@ -13,6 +13,9 @@ pub struct Model {
     pub timestamp: DateTimeUtc,
     /// The sender's own id for the message (unique per author), for idempotent retries.
     pub client_id: Option<String>,
+    /// When the author last edited the text; the expiry still counts from
+    /// `timestamp`.
+    pub edited_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,31 @@ pub struct Model {
     pub username_skeleton: String,
     pub password_hash: String,
     pub created_at: DateTimeUtc,
+    /// `member` or `moderator` (see [`crate::types::Role`]).
+    pub role: String,
+    /// Banned until then; a ban with no end is stored as the far future
+    /// (see `server::moderation::FOREVER`).
+    pub banned_until: Option<DateTimeUtc>,
+    pub ban_reason: Option<String>,
+}
+
+impl Model {
+    pub fn role(&self) -> crate::types::Role {
+        crate::types::Role::parse(&self.role)
+    }
+
+    pub fn is_moderator(&self) -> bool {
+        self.role() == crate::types::Role::Moderator
+    }
+
+    /// Whether a ban holds at `now` (an expired one has lifted itself).
+    pub fn is_banned_at(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.banned_until.is_some_and(|until| until > now)
+    }
+
+    pub fn is_banned(&self) -> bool {
+        self.is_banned_at(chrono::Utc::now())
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,11 +24,11 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 
-pub use notice::{Envelope, Notice};
+pub use notice::{Envelope, Notice, MAX_DELETED};
 
 use super::auth::session_watch::SessionWatch;
 use super::live::hub::Hub;
-use super::redis_link::RedisLink;
+use super::redis_link::{RedisLink, REDIS_PATIENCE};
 use super::settings::Settings;
 use super::users::KnownUsers;
 
@@ -124,6 +124,25 @@ impl Fanout {
         self.announce(Notice::Message { id });
     }
 
+    /// Tells the other processes that message `id` was edited.
+    pub fn message_edited(&self, id: i64) {
+        self.announce(Notice::Edited { id });
+    }
+
+    /// Tells the other processes that messages `ids` were deleted.
+    pub fn messages_deleted(&self, ids: &[i64]) {
+        for chunk in ids.chunks(MAX_DELETED) {
+            self.announce(Notice::Deleted {
+                ids: chunk.to_vec(),
+            });
+        }
+    }
+
+    /// Tells the other processes that user `user`'s role or ban changed.
+    pub fn user_changed(&self, user: i64) {
+        self.announce(Notice::UserChanged { user });
+    }
+
     pub fn typing(&self, user: i64) {
         self.announce(Notice::Typing { user });
     }
@@ -162,6 +181,32 @@ impl Fanout {
             let _ = tokio::time::timeout(patience, task).await;
         }
     }
+}
+
+/// Publishes `notices` once, from outside a server (`chat98 users`), so
+/// that every server process acts on them at once.
+pub async fn tell(url: &str, prefix: &str, notices: Vec<Notice>) -> redis::RedisResult<()> {
+    let client = redis::Client::open(url)?;
+    let connect = client.get_multiplexed_async_connection();
+    let mut connection = tokio::time::timeout(REDIS_PATIENCE, connect)
+        .await
+        .map_err(|_| {
+            redis::RedisError::from(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "Redis did not answer in time",
+            ))
+        })??;
+    let channel = format!("{prefix}:events");
+    let origin = format!("command-{}", random_origin());
+    let mut pipe = redis::pipe();
+    for notice in notices {
+        let envelope = Envelope {
+            origin: origin.clone(),
+            notice,
+        };
+        pipe.publish(&channel, envelope.encode()).ignore();
+    }
+    pipe.query_async::<()>(&mut connection).await
 }
 
 /// 16 random hex digits (a process id alone repeats across machines).

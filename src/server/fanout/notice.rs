@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The most message ids one `deleted` notice names (a purge sends several).
+pub const MAX_DELETED: usize = 500;
+
 /// A notice with the process that sent it (a process ignores its own).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
@@ -20,6 +23,14 @@ pub enum Notice {
     /// Message `id` was stored: each process publishes what storage holds up
     /// to it that it has not published yet.
     Message { id: i64 },
+    /// Message `id` was edited: each process reads it from storage and, if
+    /// it published it before, passes its new state on.
+    Edited { id: i64 },
+    /// Messages `ids` were deleted: each process passes on those storage
+    /// no longer holds (at most [`MAX_DELETED`] are looked at).
+    Deleted { ids: Vec<i64> },
+    /// User `user`'s role or ban changed: read them from storage again.
+    UserChanged { user: i64 },
     /// User `user` is typing (their name is read from storage).
     Typing { user: i64 },
     /// A session of user `user` ended (signed out, replaced, banned): each

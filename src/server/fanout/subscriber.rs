@@ -117,9 +117,54 @@ async fn handle(fanout: &Fanout, state: &Local, notice: Notice) {
                 state.hub.typing((&user).into());
             }
         }
-        Notice::SessionsEnded { user } => state.session_watch.check_user(user),
+        Notice::Edited { id } => edited(fanout, state, id).await,
+        Notice::Deleted { mut ids } => {
+            ids.truncate(super::MAX_DELETED);
+            deleted(state, ids).await;
+        }
+        Notice::UserChanged { user } => state.users.forget(user),
+        Notice::SessionsEnded { user } => {
+            state.users.forget(user);
+            state.session_watch.check_user(user);
+        }
         Notice::Presence => fanout.presence_wanted.notify_one(),
         Notice::Resync => replay(state).await,
+    }
+}
+
+/// Another process edited message `id`: publish what storage holds up to it,
+/// then its state as storage holds it.
+async fn edited(fanout: &Fanout, state: &Local, id: i64) {
+    let cutoff = state.settings.cutoff_now();
+    let mut last = state.hub.sequence().await;
+    let read = async {
+        state
+            .hub
+            .publish_up_to(&state.db, cutoff, &mut last, id)
+            .await?;
+        crate::server::messages::store::find(&state.db, id, cutoff).await
+    };
+    match read.await {
+        Ok(Some(message)) => state.hub.publish_edit(&last, message),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read an edited message; retrying shortly");
+            drop(last);
+            fanout.request_replay();
+        }
+    }
+}
+
+/// Another process deleted messages `ids`: pass on those storage no longer
+/// holds (a notice naming a stored message deletes nothing).
+async fn deleted(state: &Local, ids: Vec<i64>) {
+    let last = state.hub.sequence().await;
+    match crate::server::messages::store::existing(&state.db, &ids).await {
+        Ok(existing) => {
+            let gone: Vec<i64> = ids.into_iter().filter(|id| !existing.contains(id)).collect();
+            state.hub.publish_delete(&last, &gone);
+        }
+        Err(e) => tracing::warn!(error = %e, "could not check deleted messages"),
     }
 }
 

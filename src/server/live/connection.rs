@@ -131,7 +131,10 @@ where
     let outcome = link
         .run(after, &mut stream, &mut events, &mut shutdown)
         .await;
-    let closing = log_outcome(&link.me, outcome);
+    let mut closing = log_outcome(&link.me, outcome);
+    if closing.as_ref().is_some_and(|c| c.code == Close::SIGNED_OUT.0) {
+        closing = banned_close(&state, author.id).await.or(closing);
+    }
     let _ = close_now.send(closing);
     drop(link);
     // The writer ends within its patience; presence ends with this function.
@@ -270,7 +273,16 @@ impl Link<'_> {
                     delivery: Delivery::stored_at(published.stored_at),
                 });
             }
+            // The seed's protocol has no frames for these (documented).
             _ if self.protocol == Protocol::Seed => return Ok(()),
+            // Only what this connection was sent can change: a message it has
+            // not been sent yet reaches it with its new state, or not at all.
+            LiveEvent::Edited(message) if message.id > self.last_sent => return Ok(()),
+            LiveEvent::Edited(message) => ServerFrame::Edited {
+                message: (*message).clone(),
+            },
+            LiveEvent::Deleted(id) if id > self.last_sent => return Ok(()),
+            LiveEvent::Deleted(id) => ServerFrame::Deleted { id },
             LiveEvent::Joined(user) => ServerFrame::Joined { user },
             LiveEvent::Left(user) => ServerFrame::Left { user },
             LiveEvent::Typing(user) if user.id == self.me.id => return Ok(()),
@@ -344,6 +356,30 @@ impl Link<'_> {
             }
         }
     }
+}
+
+/// When the session ended because its user was banned: the close frame that
+/// says so (4003, with the sentence the page shows as the reason).
+async fn banned_close(state: &AppState, user: i64) -> Option<CloseFrame> {
+    state.users.forget(user);
+    let user = state.users.find(&state.db, user).await.ok()??;
+    if !user.is_banned() {
+        return None;
+    }
+    let sentence = crate::server::moderation::ban_of(&user).sentence();
+    Some(CloseFrame {
+        code: crate::live_protocol::close::BANNED,
+        reason: Utf8Bytes::from(close_reason(&sentence)),
+    })
+}
+
+/// `text` cut to fit a close frame's reason (123 bytes), on a char boundary.
+fn close_reason(text: &str) -> String {
+    let mut end = text.len().min(123);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
 }
 
 /// Logs how the connection ended; the close frame to send, if any.

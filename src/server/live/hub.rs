@@ -38,6 +38,10 @@ const GAP_PAGE: u64 = 500;
 #[derive(Clone, Debug)]
 pub enum LiveEvent {
     Message(Arc<Published>),
+    /// A message published before has new text.
+    Edited(Arc<ChatMessage>),
+    /// A message published before was deleted.
+    Deleted(i64),
     Joined(UserRef),
     Left(UserRef),
     Typing(UserRef),
@@ -197,6 +201,33 @@ impl Hub {
                 return Ok(published);
             }
         }
+    }
+
+    /// Tells every connection that `message` (published before: `last` is
+    /// the guard from [`Hub::sequence`], so this goes out in order with new
+    /// messages) has new text. A message not published yet goes out later
+    /// with its new text anyway.
+    pub fn publish_edit(&self, last: &i64, message: ChatMessage) {
+        if message.id > *last {
+            return;
+        }
+        self.history.replace(&message);
+        let _ = self.events.send(LiveEvent::Edited(Arc::new(message)));
+    }
+
+    /// Tells every connection that messages `ids` were deleted (`last` as
+    /// for [`Hub::publish_edit`]).
+    pub fn publish_delete(&self, last: &i64, ids: &[i64]) {
+        self.history.remove(ids);
+        for id in ids.iter().filter(|id| **id <= *last) {
+            let _ = self.events.send(LiveEvent::Deleted(*id));
+        }
+    }
+
+    /// The authors of the messages kept in memory (see
+    /// [`crate::server::messages::editing::run_removed_authors`]).
+    pub fn kept_authors(&self) -> std::collections::BTreeSet<i64> {
+        self.history.authors()
     }
 
     pub fn typing(&self, user: UserRef) {
@@ -381,6 +412,7 @@ mod tests {
             timestamp: "2026-11-24T05:00:00.000000Z".into(),
             formatted_timestamp: "2026-11-24 05:00:00".into(),
             client_id: None,
+            edited_at: None,
         };
         let mut last = hub.sequence().await;
         assert!(

@@ -64,6 +64,39 @@ impl History {
         self.recent.lock().push(Kept::new(message.clone()));
     }
 
+    /// Message `message.id` was edited: the tail holds its new state.
+    pub fn replace(&self, message: &ChatMessage) {
+        let mut recent = self.recent.lock();
+        if let Some(kept) = recent.find_mut(message.id) {
+            kept.message = message.clone();
+        }
+    }
+
+    /// Messages `ids` were deleted: the tail forgets them.
+    pub fn remove(&self, ids: &[i64]) {
+        self.recent
+            .lock()
+            .messages
+            .retain(|kept| !ids.contains(&kept.message.id));
+    }
+
+    /// The ids of `author`'s messages kept in memory.
+    pub fn ids_of(&self, author: i64) -> Vec<i64> {
+        let recent = self.recent.lock();
+        recent
+            .messages
+            .iter()
+            .filter(|k| k.message.user.id == author)
+            .map(|k| k.message.id)
+            .collect()
+    }
+
+    /// The authors of the messages kept in memory.
+    pub fn authors(&self) -> std::collections::BTreeSet<i64> {
+        let recent = self.recent.lock();
+        recent.messages.iter().map(|k| k.message.user.id).collect()
+    }
+
     /// A page of retained messages (see [`store::page`]), from memory when the
     /// newest messages kept there cover it.
     pub async fn page(
@@ -114,6 +147,11 @@ impl Recent {
         }
         self.messages.push_back(published);
         self.trim();
+    }
+
+    fn find_mut(&mut self, id: i64) -> Option<&mut Kept> {
+        let at = self.messages.binary_search_by_key(&id, |k| k.message.id).ok()?;
+        self.messages.get_mut(at)
     }
 
     fn trim(&mut self) {
@@ -184,6 +222,7 @@ mod tests {
                 timestamp: String::new(),
                 formatted_timestamp: String::new(),
                 client_id: None,
+                edited_at: None,
             },
             stored_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000 - age_secs),
         }

@@ -2,9 +2,11 @@
 //! (`rules`), how they are stored and read (`store`), sending one from any
 //! door with its checks, retries and rate (`posting`), the one writer that
 //! stores what queued together and publishes it in order (`writer`), the
-//! newest ones kept in memory (`history`; the reads' query, `history_query`), the REST endpoints (`rest`,
+//! newest ones kept in memory (`history`; the reads' query, `history_query`),
+//! editing and deleting (`editing`), the REST endpoints (`rest`,
 //! `submission`) and the chat page's server functions (`page`).
 
+pub mod editing;
 pub mod history;
 pub mod history_query;
 pub mod page;

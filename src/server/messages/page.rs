@@ -1,12 +1,15 @@
 //! What the chat page's server functions (`crate::server_fns`) do on the
-//! server: its first render, sending from the composer, older history.
+//! server: its first render, sending from the composer, older history,
+//! editing and deleting.
 
 use crate::error::ChatError;
 use crate::server::auth::session;
 use crate::server::entities::user;
 use crate::server::http::request_timeout::Commitment;
 use crate::server::http::respond::return_browser_to;
+use crate::server::messages::editing;
 use crate::server::messages::posting::{self, Submission};
+use crate::server::messages::store;
 use crate::server::messages::store::{Window, PAGE_HISTORY};
 use crate::server::AppState;
 use crate::types::{ChatMessage, ChatPageData};
@@ -48,6 +51,8 @@ pub async fn load() -> Result<ChatPageData, ChatError> {
         retention_secs: state.settings.messages.retention.as_secs().max(1),
         max_message_chars: state.settings.messages.max_message_chars,
         form_client_id: fresh_client_id(),
+        role: me.role(),
+        edit_window_secs: state.settings.messages.edit_window.as_secs(),
     })
 }
 
@@ -78,4 +83,30 @@ pub async fn older(before: i64) -> Result<Vec<ChatMessage>, ChatError> {
         .history
         .page(&state.db, window, state.settings.cutoff_now())
         .await?)
+}
+
+/// One retained message (the no-JavaScript edit and delete forms show it).
+pub async fn message(id: i64) -> Result<ChatMessage, ChatError> {
+    let (state, _) = signed_in().await?;
+    store::find(&state.db, id, state.settings.cutoff_now())
+        .await?
+        .ok_or_else(|| ChatError::not_found("That message does not exist, or it has expired or been deleted."))
+}
+
+/// Edits one of the signed-in user's messages; a plain form post then
+/// returns to `/chat`.
+pub async fn edit(id: i64, content: String) -> Result<ChatMessage, ChatError> {
+    let (state, me) = signed_in().await?;
+    let edited = editing::edit(&state, &me, id, Some(content)).await?;
+    return_browser_to("/chat");
+    Ok(edited)
+}
+
+/// Deletes a message (own, or anyone's for a moderator); a plain form post
+/// then returns to `/chat`.
+pub async fn delete(id: i64) -> Result<(), ChatError> {
+    let (state, me) = signed_in().await?;
+    editing::delete(&state, &me, id).await?;
+    return_browser_to("/chat");
+    Ok(())
 }

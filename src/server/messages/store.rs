@@ -223,5 +223,95 @@ pub fn to_wire(m: message::Model, author: &user::Model) -> ChatMessage {
         timestamp: m.timestamp.to_rfc3339_opts(SecondsFormat::Micros, true),
         formatted_timestamp: m.timestamp.format("%Y-%m-%d %H:%M:%S").to_string(),
         client_id: m.client_id,
+        edited_at: m
+            .edited_at
+            .map(|at| at.to_rfc3339_opts(SecondsFormat::Micros, true)),
     }
+}
+
+/// Message `id` with its author, if stored and retained (stored at or
+/// after `cutoff`).
+pub async fn find_row(
+    db: &impl ConnectionTrait,
+    id: i64,
+    cutoff: DateTime<Utc>,
+) -> Result<Option<(message::Model, user::Model)>, DbErr> {
+    let found = message::Entity::find_by_id(id)
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?;
+    Ok(match found {
+        Some((m, Some(u))) if m.timestamp >= cutoff => Some((m, u)),
+        _ => None,
+    })
+}
+
+/// Message `id` in its wire shape, if stored and retained.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: i64,
+    cutoff: DateTime<Utc>,
+) -> Result<Option<ChatMessage>, DbErr> {
+    Ok(find_row(db, id, cutoff).await?.map(|(m, u)| to_wire(m, &u)))
+}
+
+/// Replaces the text of message `id`, stamping the edit `at` (the expiry
+/// still counts from the message's timestamp). False if it is gone.
+pub async fn update_content(
+    db: &impl ConnectionTrait,
+    id: i64,
+    content: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let updated = message::Entity::update_many()
+        .col_expr(message::Column::Content, content.into())
+        .col_expr(message::Column::EditedAt, at.trunc_subsecs(6).into())
+        .filter(message::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected > 0)
+}
+
+/// Which of `ids` are stored.
+pub async fn existing(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<std::collections::BTreeSet<i64>, DbErr> {
+    let mut found = std::collections::BTreeSet::new();
+    for chunk in ids.chunks(500) {
+        let stored: Vec<i64> = message::Entity::find()
+            .select_only()
+            .column(message::Column::Id)
+            .filter(message::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(stored);
+    }
+    Ok(found)
+}
+
+/// Deletes message `id`; false if there was none.
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+    let deleted = message::Entity::delete_by_id(id).exec(db).await?;
+    Ok(deleted.rows_affected > 0)
+}
+
+/// Deletes every message of user `author`; the ids deleted, in order.
+pub async fn delete_all_of(db: &DatabaseConnection, author: i64) -> Result<Vec<i64>, DbErr> {
+    let txn = db.begin().await?;
+    let mut ids: Vec<i64> = message::Entity::find()
+        .select_only()
+        .column(message::Column::Id)
+        .filter(message::Column::UserId.eq(author))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    message::Entity::delete_many()
+        .filter(message::Column::UserId.eq(author))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    ids.sort_unstable();
+    Ok(ids)
 }

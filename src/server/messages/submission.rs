@@ -26,6 +26,14 @@ pub struct NewMessage {
     pub client_id: Option<String>,
 }
 
+/// What `PATCH /api/chat/messages/{id}/` accepts.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct EditedMessage {
+    /// The new text, with the same rules as a new message's.
+    #[schema(example = "Hello, chat98! (fixed a typo)")]
+    pub content: String,
+}
+
 /// Reads `body` as the request's content type says: JSON (the default) or a form.
 pub fn read_submission(headers: &HeaderMap, body: &[u8]) -> Result<Submission, ApiError> {
     let content_type = headers

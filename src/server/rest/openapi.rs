@@ -9,9 +9,10 @@ use crate::error::{ChatError, ErrorCode};
 use crate::server::auth::session::SESSION_COOKIE;
 use crate::server::http::api_error::{BadRequest, Detail, FieldErrors};
 use crate::server::messages::rest as messages;
-use crate::server::messages::submission::NewMessage;
+use crate::server::messages::submission::{EditedMessage, NewMessage};
+use crate::server::moderation::rest::{self as moderation, NewBan};
 use crate::server::settings::Settings;
-use crate::types::{ChatMessage, UserRef};
+use crate::types::{Account, Ban, ChatMessage, Role, UserRef};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,17 +26,24 @@ use crate::types::{ChatMessage, UserRef};
     paths(
         messages::list_messages,
         messages::create_message,
+        messages::edit_message,
+        messages::delete_message,
+        moderation::list_bans,
+        moderation::create_ban,
+        moderation::lift_ban,
         accounts::register,
         accounts::login,
         accounts::logout,
         accounts::me,
     ),
     components(schemas(
-        ChatMessage, UserRef, NewMessage, Detail, FieldErrors, BadRequest, ChatError, ErrorCode
+        ChatMessage, UserRef, NewMessage, EditedMessage, NewBan, Ban, Account, Role, Detail,
+        FieldErrors, BadRequest, ChatError, ErrorCode
     )),
     modifiers(&SessionCookie),
     tags(
         (name = "messages", description = "Reading and sending messages"),
+        (name = "moderation", description = "Bans (moderators only)"),
         (name = "accounts", description = "Sign-up, sign-in and sign-out (server functions)"),
     )
 )]
@@ -72,7 +80,7 @@ pub fn document(settings: &Settings) -> utoipa::openapi::OpenApi {
 /// leptos_axum; see `crate::auth`). Bodies may be JSON or a form.
 #[allow(dead_code)]
 mod accounts {
-    use super::{ChatError, UserRef};
+    use super::{Account, ChatError, UserRef};
 
     /// A user name and password (and where to go next, for browsers).
     #[derive(utoipa::ToSchema)]
@@ -85,6 +93,8 @@ mod accounts {
         password: String,
         /// A path on this site to go to afterwards (browsers only).
         next: Option<String>,
+        /// Sign-up only, when registration is by invitation: the invite code.
+        invite_code: Option<String>,
     }
 
     /// Creates an account and signs it in (sets the session cookie).
@@ -99,7 +109,7 @@ mod accounts {
         responses(
             (status = 200, description = "Registered and signed in", body = UserRef),
             (status = 400, description = "Invalid fields", body = ChatError),
-            (status = 403, description = "Cross-site request refused", body = ChatError),
+            (status = 403, description = "Cross-site request refused, sign-up is closed, or the invite code is missing or wrong", body = ChatError),
             (status = 409, description = "The username, or one that reads the same, is taken", body = ChatError),
             (status = 413, description = "Body too large", body = ChatError),
             (status = 429, description = "Too many sign-up attempts from this address (whatever their outcome); see Retry-After", body = ChatError,
@@ -122,7 +132,7 @@ mod accounts {
             (status = 200, description = "Signed in", body = UserRef),
             (status = 400, description = "Missing fields", body = ChatError),
             (status = 401, description = "Wrong username or password", body = ChatError),
-            (status = 403, description = "Cross-site request refused", body = ChatError),
+            (status = 403, description = "Cross-site request refused, or the account is banned (the error says until when)", body = ChatError),
             (status = 413, description = "Body too large", body = ChatError),
             (status = 429, description = "Too many failed attempts for this name from this address, from this address, or for this name; see Retry-After", body = ChatError,
                 headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -151,7 +161,7 @@ mod accounts {
         tag = "accounts",
         security(("session_cookie" = [])),
         responses(
-            (status = 200, description = "The signed-in user", body = UserRef),
+            (status = 200, description = "The signed-in user and their role", body = Account),
             (status = 401, description = "Not signed in", body = ChatError),
             (status = 503, description = "Storage is unavailable", body = ChatError),
         )

@@ -77,6 +77,10 @@ pub struct Accounts {
     pub hash_concurrency: Option<usize>,
     #[serde(with = "humantime_serde")]
     pub hash_wait: Duration,
+    /// Who may sign up.
+    pub registration: crate::types::Registration,
+    /// The code sign-up needs when `registration` is `invite`.
+    pub invite_code: Option<String>,
 }
 
 impl Default for Accounts {
@@ -92,6 +96,8 @@ impl Default for Accounts {
             throttle_window: Duration::from_secs(5 * 60),
             hash_concurrency: None,
             hash_wait: Duration::from_secs(2),
+            registration: crate::types::Registration::Open,
+            invite_code: None,
         }
     }
 }
@@ -101,6 +107,14 @@ impl Accounts {
     pub fn hash_concurrency(&self) -> usize {
         self.hash_concurrency
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+    }
+
+    /// The invite code, if one is set (blank counts as none).
+    pub fn invite_code(&self) -> Option<&str> {
+        self.invite_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
     }
 
     /// The other origins allowed to send the cookie, without trailing slashes.
@@ -127,6 +141,9 @@ pub struct Messages {
     pub message_burst: u32,
     #[serde(with = "humantime_serde")]
     pub message_interval: Duration,
+    /// How long after sending a message its author may still edit it.
+    #[serde(with = "humantime_serde")]
+    pub edit_window: Duration,
 }
 
 impl Default for Messages {
@@ -137,6 +154,7 @@ impl Default for Messages {
             max_message_chars: 2000,
             message_burst: 10,
             message_interval: Duration::from_secs(1),
+            edit_window: Duration::from_secs(15 * 60),
         }
     }
 }

@@ -87,6 +87,8 @@ pub enum SettingsError {
     Chat { path: PathBuf, message: String },
     #[error("invalid {key} {value}: must be at least 1")]
     Zero { key: &'static str, value: usize },
+    #[error("registration is invite but no invite-code is set (CHAT_INVITE_CODE)")]
+    InviteCodeMissing,
     #[error("invalid {key} {value:?}: {message}")]
     Duration {
         key: &'static str,
@@ -230,6 +232,7 @@ impl ChatTable {
             ("retention", self.messages.retention),
             ("sweep-interval", self.messages.sweep_interval),
             ("message-interval", self.messages.message_interval),
+            ("edit-window", self.messages.edit_window),
             ("session-idle", self.accounts.session_idle),
             ("throttle-window", self.accounts.throttle_window),
             ("hash-wait", self.accounts.hash_wait),
@@ -243,6 +246,11 @@ impl ChatTable {
                 value: "0s".into(),
                 message: "must be longer than zero".into(),
             });
+        }
+        if self.accounts.registration == crate::types::Registration::Invite
+            && self.accounts.invite_code().is_none()
+        {
+            return Err(SettingsError::InviteCodeMissing);
         }
         let counts = [
             ("max-message-chars", self.messages.max_message_chars),
