@@ -26,9 +26,16 @@ enum Messages {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let add = |column: ColumnDef| Table::alter().table(Users::Table).add_column(column).to_owned();
+        let add = |column: ColumnDef| {
+            Table::alter()
+                .table(Users::Table)
+                .add_column(column)
+                .to_owned()
+        };
         manager
-            .alter_table(add(string_len(Users::Role, 16).default("member").to_owned()))
+            .alter_table(add(string_len(Users::Role, 16)
+                .default("member")
+                .to_owned()))
             .await?;
         manager
             .alter_table(add(timestamp_with_time_zone_null(Users::BannedUntil)))
@@ -57,7 +64,12 @@ impl MigrationTrait for Migration {
             .await?;
         for column in [Users::BanReason, Users::BannedUntil, Users::Role] {
             manager
-                .alter_table(Table::alter().table(Users::Table).drop_column(column).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(Users::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

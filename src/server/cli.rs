@@ -11,8 +11,8 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
 
-use super::retention::clean_old_messages;
 use super::moderation::commands::UsersCommand;
+use super::retention::clean_old_messages;
 use super::serve;
 use super::settings::{parse_duration, CommandLine, Settings, SettingsError};
 use crate::types::Registration;
@@ -195,8 +195,13 @@ pub struct SettingsArgs {
 
     /// The code sign-up needs when registration is invite
     /// [Leptos.toml: chat.invite-code; default: none]
-    #[arg(long, env = "CHAT_INVITE_CODE", global = true, value_name = "CODE",
-          hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CHAT_INVITE_CODE",
+        global = true,
+        value_name = "CODE",
+        hide_env_values = true
+    )]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_code: Option<String>,
 

@@ -161,7 +161,10 @@ async fn deleted(state: &Local, ids: Vec<i64>) {
     let last = state.hub.sequence().await;
     match crate::server::messages::store::existing(&state.db, &ids).await {
         Ok(existing) => {
-            let gone: Vec<i64> = ids.into_iter().filter(|id| !existing.contains(id)).collect();
+            let gone: Vec<i64> = ids
+                .into_iter()
+                .filter(|id| !existing.contains(id))
+                .collect();
             state.hub.publish_delete(&last, &gone);
         }
         Err(e) => tracing::warn!(error = %e, "could not check deleted messages"),

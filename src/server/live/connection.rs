@@ -132,7 +132,10 @@ where
         .run(after, &mut stream, &mut events, &mut shutdown)
         .await;
     let mut closing = log_outcome(&link.me, outcome);
-    if closing.as_ref().is_some_and(|c| c.code == Close::SIGNED_OUT.0) {
+    if closing
+        .as_ref()
+        .is_some_and(|c| c.code == Close::SIGNED_OUT.0)
+    {
         closing = banned_close(&state, author.id).await.or(closing);
     }
     let _ = close_now.send(closing);
@@ -614,5 +617,74 @@ mod tests {
         assert_eq!(client.next().await.unwrap()["type"], "presence");
         state.session_watch.end(&session);
         assert_eq!(client.next().await, Err(Some(4001)));
+    }
+
+    #[tokio::test]
+    async fn the_loop_closes_with_4003_and_the_sentence_when_its_user_is_banned() {
+        let (state, mut client, session) = serve_one().await;
+        assert_eq!(client.next().await.unwrap()["type"], "presence");
+        let alice = users::find_by_name(&state.db, "alice")
+            .await
+            .unwrap()
+            .unwrap();
+        users::set_ban(
+            &state.db,
+            alice.id,
+            Some(chrono::Utc::now() + chrono::Duration::hours(1)),
+            None,
+        )
+        .await
+        .unwrap();
+        state.session_watch.end(&session);
+        let closed = loop {
+            match client.from_server.next().await {
+                Some(Message::Close(frame)) => break frame,
+                Some(_) => continue,
+                None => panic!("closed without a close frame"),
+            }
+        };
+        let frame = closed.expect("a close frame");
+        assert_eq!(frame.code, 4003);
+        assert!(frame
+            .reason
+            .as_str()
+            .starts_with("You have been banned from this chat room until "));
+    }
+
+    #[tokio::test]
+    async fn an_edit_and_a_deletion_follow_the_message_they_change() {
+        let (state, mut client, _) = serve_one().await;
+        assert_eq!(client.next().await.unwrap()["type"], "presence");
+        client.send(json!({"type": "message", "content": "tpyo", "client_id": "c1"}));
+        let mut id = None;
+        while id.is_none() {
+            let frame = client.next().await.unwrap();
+            if frame["type"] == "message" {
+                id = frame["message"]["id"].as_i64();
+            }
+        }
+        let id = id.unwrap();
+        let alice = users::find_by_name(&state.db, "alice")
+            .await
+            .unwrap()
+            .unwrap();
+        let edited =
+            crate::server::messages::editing::edit(&state, &alice, id, Some("typo".into()))
+                .await
+                .unwrap();
+        assert!(edited.edited_at.is_some());
+        let mut next = client.next().await.unwrap();
+        while next["type"] == "ack" {
+            next = client.next().await.unwrap();
+        }
+        assert_eq!(next["type"], "edited");
+        assert_eq!(next["message"]["content"], "typo");
+        crate::server::messages::editing::delete(&state, &alice, id)
+            .await
+            .unwrap();
+        assert_eq!(
+            client.next().await.unwrap(),
+            json!({"type": "deleted", "id": id})
+        );
     }
 }

@@ -429,6 +429,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn edits_and_deletions_go_out_in_order_only_for_published_messages() {
+        let hub = Hub::default();
+        hub.start_after(0).await;
+        let mut events = hub.subscribe();
+        let message = |id, content: &str| crate::types::ChatMessage {
+            id,
+            user: user(1),
+            content: content.into(),
+            timestamp: "2026-11-24T05:00:00.000000Z".into(),
+            formatted_timestamp: "2026-11-24 05:00:00".into(),
+            client_id: None,
+            edited_at: None,
+        };
+        let mut last = hub.sequence().await;
+        hub.publish(&mut last, message(1, "first"));
+        hub.publish_edit(&last, message(1, "fixed"));
+        hub.publish_edit(&last, message(2, "not published yet"));
+        hub.publish_delete(&last, &[1, 2]);
+        assert!(matches!(events.try_recv(), Ok(LiveEvent::Message(p)) if p.message.id == 1));
+        assert!(
+            matches!(events.try_recv(), Ok(LiveEvent::Edited(m)) if m.id == 1 && m.content == "fixed")
+        );
+        assert!(matches!(events.try_recv(), Ok(LiveEvent::Deleted(1))));
+        assert!(events.try_recv().is_err(), "nothing about message 2");
+    }
+
+    #[tokio::test]
     async fn closing_waits_for_connections_to_leave() {
         let hub = Arc::new(Hub::default());
         let conn = hub.join(user(1), 20).unwrap();

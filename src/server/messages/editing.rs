@@ -57,7 +57,9 @@ pub async fn edit(
         return Err(ChatError::forbidden("You can only edit your own messages."));
     }
     let window = state.settings.messages.edit_window;
-    let age = (Utc::now() - found.timestamp).to_std().unwrap_or(Duration::ZERO);
+    let age = (Utc::now() - found.timestamp)
+        .to_std()
+        .unwrap_or(Duration::ZERO);
     if age > window {
         return Err(ChatError::forbidden(format!(
             "Messages can only be edited within {} of sending them.",

@@ -150,7 +150,10 @@ impl Recent {
     }
 
     fn find_mut(&mut self, id: i64) -> Option<&mut Kept> {
-        let at = self.messages.binary_search_by_key(&id, |k| k.message.id).ok()?;
+        let at = self
+            .messages
+            .binary_search_by_key(&id, |k| k.message.id)
+            .ok()?;
         self.messages.get_mut(at)
     }
 

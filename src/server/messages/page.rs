@@ -90,7 +90,9 @@ pub async fn message(id: i64) -> Result<ChatMessage, ChatError> {
     let (state, _) = signed_in().await?;
     store::find(&state.db, id, state.settings.cutoff_now())
         .await?
-        .ok_or_else(|| ChatError::not_found("That message does not exist, or it has expired or been deleted."))
+        .ok_or_else(|| {
+            ChatError::not_found("That message does not exist, or it has expired or been deleted.")
+        })
 }
 
 /// Edits one of the signed-in user's messages; a plain form post then

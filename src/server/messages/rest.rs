@@ -6,8 +6,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Extension;
 use axum::Json;
 
-use super::{editing, posting};
 use super::submission::{read_submission, EditedMessage, NewMessage};
+use super::{editing, posting};
 use crate::error::ChatError;
 use crate::server::auth::signed_in::SignedIn;
 use crate::server::http::api_error::{ApiError, BadRequest, Detail};

@@ -140,7 +140,9 @@ async fn ban(
     if target.is_moderator() {
         return Err(UsersError::Moderator(target.username));
     }
-    let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    let reason = reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
     let banned = users::set_ban(db, target.id, Some(ban_until(length)), reason).await?;
     end_sessions_of(db, target.id).await?;
     let done = match ban_of(&banned).until {

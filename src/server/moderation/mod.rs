@@ -59,8 +59,10 @@ pub fn ban_length(text: Option<&str>) -> Result<Option<Duration>, ChatError> {
             let mut fields = std::collections::BTreeMap::new();
             fields.insert(
                 "duration".to_owned(),
-                vec!["Give a duration such as 30m, 1h, 1d or 7d, or none for a ban until unbanned."
-                    .to_owned()],
+                vec![
+                    "Give a duration such as 30m, 1h, 1d or 7d, or none for a ban until unbanned."
+                        .to_owned(),
+                ],
             );
             Err(ChatError::invalid(fields))
         }
@@ -165,16 +167,16 @@ fn require_moderator(who: &user::Model) -> Result<(), ChatError> {
     if who.is_moderator() {
         Ok(())
     } else {
-        Err(ChatError::forbidden(
-            "Only moderators can do that.",
-        ))
+        Err(ChatError::forbidden("Only moderators can do that."))
     }
 }
 
 async fn find_user(state: &AppState, username: &str) -> Result<user::Model, ChatError> {
     users::find_by_name(&state.db, username.trim())
         .await?
-        .ok_or_else(|| ChatError::not_found(format!("There is no user called {:?}.", username.trim())))
+        .ok_or_else(|| {
+            ChatError::not_found(format!("There is no user called {:?}.", username.trim()))
+        })
 }
 
 #[cfg(test)]
