@@ -113,22 +113,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
         "Messages in this chat room are stored for up to {} before being automatically deleted.",
         data.retention_text
     );
-    // Without JavaScript nothing is live: offer a reload instead.
-    let link = move || {
-        if !hydrated.get() {
-            return view! { <a href="/chat" class="refresh">"Refresh"</a> }.into_any();
-        }
-        let text = match live.state.get() {
-            ConnectionState::Connecting => "Connecting...".to_string(),
-            ConnectionState::Connected => "Connected".to_string(),
-            ConnectionState::Reconnecting { at_ms } => {
-                let secs = at_ms.saturating_sub(now_ms.get()).div_ceil(1000);
-                format!("Reconnecting in {secs} s")
-            }
-            ConnectionState::Offline => "Offline: sending via the server".to_string(),
-        };
-        view! { <span>{text}</span> }.into_any()
-    };
+    let link = status_link(hydrated, live, now_ms);
     let typing = move || typing_line(&live.typing_names(now_ms.get()));
 
     view! {
@@ -168,6 +153,26 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                 <span>{note}</span>
             </aside>
         </div>
+    }
+}
+
+/// The connection's state in the status bar. Without JavaScript nothing is
+/// live: it offers a reload instead.
+fn status_link(hydrated: Signal<bool>, live: Live, now_ms: Signal<u64>) -> impl IntoView {
+    move || {
+        if !hydrated.get() {
+            return view! { <a href="/chat" class="refresh">"Refresh"</a> }.into_any();
+        }
+        let text = match live.state.get() {
+            ConnectionState::Connecting => "Connecting...".to_string(),
+            ConnectionState::Connected => "Connected".to_string(),
+            ConnectionState::Reconnecting { at_ms } => {
+                let secs = at_ms.saturating_sub(now_ms.get()).div_ceil(1000);
+                format!("Reconnecting in {secs} s")
+            }
+            ConnectionState::Offline => "Offline: sending via the server".to_string(),
+        };
+        view! { <span>{text}</span> }.into_any()
     }
 }
 

@@ -105,10 +105,6 @@ fn BanDialog(actions: MessageActions, message: ChatMessage) -> impl IntoView {
             }
         });
     };
-    let options = DURATIONS
-        .iter()
-        .map(|(value, label)| view! { <option value=*value>{*label}</option> })
-        .collect_view();
     view! {
         <ModalWindow title="Ban User" role="dialog" on_cancel=move || close(actions, id)>
             <form class="ban-form" on:submit=submit>
@@ -116,6 +112,36 @@ fn BanDialog(actions: MessageActions, message: ChatMessage) -> impl IntoView {
                     <span class="dialog-icon dialog-icon-warning" aria-hidden="true"></span>
                     <div class="dialog-fields">
                         <p>"Ban " <strong class="ban-username">{username}</strong> " from the chat room?"</p>
+                        <BanFields duration reason purge/>
+                        <p class="form-alert" role="alert">
+                            {move || error.get().map(|t| view! {
+                                <span class="dialog-icon-small" aria-hidden="true"></span>
+                                <span>{t}</span>
+                            })}
+                        </p>
+                    </div>
+                </div>
+                <div class="dialog-buttons">
+                    <button type="submit" disabled=busy>"OK"</button>
+                    <button type="button" on:click=move |_| close(actions, id)>"Cancel"</button>
+                </div>
+            </form>
+        </ModalWindow>
+    }
+}
+
+/// The ban's length, reason and whether to delete all the user's messages.
+#[component]
+fn BanFields(
+    duration: RwSignal<String>,
+    reason: RwSignal<String>,
+    purge: RwSignal<bool>,
+) -> impl IntoView {
+    let options = DURATIONS
+        .iter()
+        .map(|(value, label)| view! { <option value=*value>{*label}</option> })
+        .collect_view();
+    view! {
                         <div class="field-row">
                             <label for="ban-duration">"Duration:"</label>
                             <select
@@ -148,20 +174,6 @@ fn BanDialog(actions: MessageActions, message: ChatMessage) -> impl IntoView {
                             />
                             <label for="ban-purge">"Delete all their messages"</label>
                         </div>
-                        <p class="form-alert" role="alert">
-                            {move || error.get().map(|t| view! {
-                                <span class="dialog-icon-small" aria-hidden="true"></span>
-                                <span>{t}</span>
-                            })}
-                        </p>
-                    </div>
-                </div>
-                <div class="dialog-buttons">
-                    <button type="submit" disabled=busy>"OK"</button>
-                    <button type="button" on:click=move |_| close(actions, id)>"Cancel"</button>
-                </div>
-            </form>
-        </ModalWindow>
     }
 }
 
