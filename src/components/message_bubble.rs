@@ -56,7 +56,7 @@ pub fn MessageBubble(
             <article
                 class="message-bubble"
                 tabindex=move || hydrated.get().then_some("0")
-                aria-haspopup=move || hydrated.get().then_some("menu")
+                aria-keyshortcuts=move || hydrated.get().then_some("Shift+F10 ContextMenu")
                 on:contextmenu=on_contextmenu
                 on:keydown=on_keydown
             >
