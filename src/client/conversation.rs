@@ -465,6 +465,91 @@ mod tests {
         assert_eq!(stamp_ms("garbled"), None);
     }
 
+    fn conversation(role: Role, messages: Vec<ChatMessage>) -> Conversation {
+        let me = Me {
+            id: 1,
+            role,
+            edit_window_secs: 60,
+        };
+        Conversation::new(me, messages, true, Callback::new(|_: String| false))
+    }
+
+    fn stamped(id: i64, author: i64, timestamp: &str) -> ChatMessage {
+        let mut m = message(id);
+        m.user.id = author;
+        m.timestamp = timestamp.into();
+        m
+    }
+
+    #[test]
+    fn authors_edit_within_the_window_and_moderators_delete_anything() {
+        // Signals live in the arena of a reactive owner.
+        Owner::new().with(|| {
+            let mine = stamped(1, 1, "2026-11-23T20:15:00.000000Z");
+            let theirs = stamped(2, 2, "2026-11-23T20:15:00.000000Z");
+            let sent = stamp_ms(&mine.timestamp).unwrap_or_default();
+            let member = conversation(Role::Member, vec![]);
+            assert!(member.may_edit(&mine, sent + 59_999));
+            assert!(!member.may_edit(&mine, sent + 60_000));
+            assert!(!member.may_edit(&theirs, sent));
+            assert!(member.may_delete(&mine) && !member.may_delete(&theirs));
+            assert!(!member.may_ban(&theirs));
+            let moderator = conversation(Role::Moderator, vec![]);
+            assert!(moderator.may_delete(&theirs) && moderator.may_ban(&theirs));
+            assert!(!moderator.may_ban(&mine) && !moderator.may_edit(&theirs, sent));
+        });
+    }
+
+    #[test]
+    fn edits_replace_text_and_deletions_remove() {
+        // Signals live in the arena of a reactive owner.
+        Owner::new().with(|| {
+            let c = conversation(Role::Member, vec![message(1), message(2), message(3)]);
+            let mut edit = message(2);
+            edit.content = "new".into();
+            edit.edited_at = Some("2026-11-23T20:16:00.000000Z".into());
+            c.apply_edit(edit.clone());
+            let mut stale = edit.clone();
+            stale.content = "older".into();
+            stale.edited_at = Some("2026-11-23T20:15:30.000000Z".into());
+            c.apply_edit(stale);
+            c.remove(3);
+            let shown = c.messages.get_untracked();
+            assert_eq!(shown.len(), 2);
+            assert_eq!(shown[1].content, "new");
+            assert_eq!(shown[1].edited_at, edit.edited_at);
+        });
+    }
+
+    #[test]
+    fn a_fresh_page_takes_away_what_was_deleted_meanwhile() {
+        // Signals live in the arena of a reactive owner.
+        Owner::new().with(|| {
+            let c = conversation(Role::Member, (1..=6).map(message).collect());
+            let mut edited = message(4);
+            edited.content = "changed".into();
+            edited.edited_at = Some("2026-11-23T20:16:00.000000Z".into());
+            // Id 5 was deleted; 1 and 2 are older than the page: unknown, kept.
+            c.reconcile(&[message(3), edited, message(6)]);
+            let shown: Vec<(i64, String)> = c
+                .messages
+                .get_untracked()
+                .into_iter()
+                .map(|m| (m.id, m.content))
+                .collect();
+            assert_eq!(
+                shown,
+                vec![
+                    (1, "m1".into()),
+                    (2, "m2".into()),
+                    (3, "m3".into()),
+                    (4, "changed".into()),
+                    (6, "m6".into())
+                ]
+            );
+        });
+    }
+
     #[test]
     fn a_late_older_edit_does_not_win() {
         let mut shown = message(1);

@@ -152,3 +152,17 @@ pub fn PendingBubble(
         </li>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::edited_title;
+
+    #[test]
+    fn the_edit_time_reads_in_utc() {
+        assert_eq!(
+            edited_title("2026-11-25T14:05:03.123456Z"),
+            "Edited 2026-11-25 14:05:03 UTC"
+        );
+        assert_eq!(edited_title("soon"), "Edited soon");
+    }
+}
