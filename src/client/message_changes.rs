@@ -61,13 +61,39 @@ pub struct MessageActions {
 
 impl MessageActions {
     pub fn new(conversation: Conversation, rendered_at_ms: u64) -> Self {
-        MessageActions {
+        let actions = MessageActions {
             conversation,
             menu: RwSignal::new(None),
             editing: RwSignal::new(None),
             dialog: RwSignal::new(None),
             rendered_at_ms,
-        }
+        };
+        actions.close_when_deleted();
+        actions
+    }
+
+    /// A message deleted elsewhere (by a moderator, in another tab) takes
+    /// its menu, editor and delete question with it: acting on it could
+    /// only fail. (A ban dialog stays: the ban still makes sense.)
+    fn close_when_deleted(self) {
+        let messages = self.conversation.messages;
+        Effect::new(move |_| {
+            let shown = |id: i64| messages.with(|m| m.iter().any(|m| m.id == id));
+            let menu = self.menu.with(|m| m.as_ref().map(|m| m.message.id));
+            if menu.is_some_and(|id| !shown(id)) {
+                self.menu.set(None);
+            }
+            if self.editing.get().is_some_and(|id| !shown(id)) {
+                self.editing.set(None);
+            }
+            let asked = self.dialog.with(|d| match d {
+                Some(MessageDialog::ConfirmDelete(m)) => Some(m.id),
+                _ => None,
+            });
+            if asked.is_some_and(|id| !shown(id)) {
+                self.dialog.set(None);
+            }
+        });
     }
 
     /// What the user may do to `message` at `now_ms`, in menu order.
