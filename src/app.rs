@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::chat_page::ChatPage;
+use crate::components::message_pages::{DeleteMessagePage, EditMessagePage};
 use crate::components::not_found::NotFound;
 use crate::components::sign_in_pages::{LoginPage, RegisterPage};
 
@@ -43,6 +44,17 @@ pub fn App() -> impl IntoView {
                     // Async: the history is in the first HTML response, so the
                     // page works (and reads) without JavaScript.
                     <Route path=path!("/chat") view=ChatPage ssr=SsrMode::Async/>
+                    // The edit and delete forms for browsers without JavaScript.
+                    <Route
+                        path=path!("/chat/messages/:id/edit")
+                        view=EditMessagePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/chat/messages/:id/delete")
+                        view=DeleteMessagePage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                 </Routes>

@@ -122,9 +122,16 @@ test.describe("in a room of its own", () => {
     await expect(page.locator(".message.own[data-id]", { hasText: "typed, never clicked" })).toHaveCount(1);
     await expect(input).toBeFocused();
 
-    // Backwards from the box: the message pane (to scroll it), then the window's
-    // controls; forwards: Send once there is text, then Log Off.
+    // Backwards from the box: each message bubble (for its menu, newest
+    // first), the message pane (to scroll it), then the window's controls;
+    // forwards: Send once there is text, then Log Off.
     const win = page.locator("section.chat-window");
+    const bubbles = page.locator(".message[data-id] .message-bubble");
+    const count = await bubbles.count();
+    for (let i = count - 1; i >= 0; i--) {
+      await page.keyboard.press("Shift+Tab");
+      await expectDottedFocus(bubbles.nth(i));
+    }
     for (const stop of [
       page.getByRole("region", { name: "Messages" }),
       win.getByRole("button", { name: "Close" }),
@@ -134,7 +141,7 @@ test.describe("in a room of its own", () => {
       await page.keyboard.press("Shift+Tab");
       await expectDottedFocus(stop);
     }
-    for (let i = 0; i < 4; i++) await page.keyboard.press("Tab");
+    for (let i = 0; i < 4 + count; i++) await page.keyboard.press("Tab");
     await expect(input).toBeFocused();
     await page.keyboard.type("one more");
     await page.keyboard.press("Tab");

@@ -1,7 +1,7 @@
 // A second chat98 server of the same build with a database of its own, for
 // tests that need settings of their own (a short retention) or a room no
 // other test writes into (counting a long history).
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,21 +12,22 @@ export class OwnServer {
     private process: ChildProcess,
     private dataDir: string,
     readonly baseURL: string,
+    private env: Record<string, string>,
   ) {}
 
   static async start(env: Record<string, string> = {}): Promise<OwnServer> {
     const dataDir = mkdtempSync(join(tmpdir(), "chat98-e2e-"));
+    const serverEnv = {
+      DATABASE_URL: "",
+      CHAT_DATA_DIR: dataDir,
+      LEPTOS_SITE_ROOT: "target/site",
+      ...env,
+    };
     // From the project folder, as deployed: it reads Leptos.toml there
     // (hashed bundle names, with hash.txt beside the binary).
     const child = spawn("target/release/chat98", ["serve", "--site-addr", "127.0.0.1:0"], {
       cwd: "..",
-      env: {
-        ...process.env,
-        DATABASE_URL: "",
-        CHAT_DATA_DIR: dataDir,
-        LEPTOS_SITE_ROOT: "target/site",
-        ...env,
-      },
+      env: { ...process.env, ...serverEnv },
       stdio: ["ignore", "pipe", "inherit"],
     });
     const baseURL = await new Promise<string>((resolve, reject) => {
@@ -41,7 +42,30 @@ export class OwnServer {
         }
       });
     });
-    return new OwnServer(child, dataDir, baseURL);
+    return new OwnServer(child, dataDir, baseURL, serverEnv);
+  }
+
+  /**
+   * Runs `chat98 <args>` (the same binary) against this server's database,
+   * as an operator would on the server's machine; resolves with its output.
+   */
+  run(args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        "target/release/chat98",
+        args,
+        { cwd: "..", env: { ...process.env, ...this.env }, timeout: 20_000 },
+        (error, stdout, stderr) => {
+          if (error) reject(new Error(`chat98 ${args.join(" ")} failed: ${error.message}\n${stderr}`));
+          else resolve(stdout);
+        },
+      );
+    });
+  }
+
+  /** Makes `username` a moderator (`chat98 users grant-moderator NAME`). */
+  async grantModerator(username: string) {
+    await this.run(["users", "grant-moderator", username]);
   }
 
   stop() {
@@ -55,7 +79,9 @@ export class OwnServer {
  * file): started before them, once in each worker that runs them, and
  * stopped after them.
  */
-export function useOwnServer(env: Record<string, string> = {}): Pick<OwnServer, "baseURL"> {
+export function useOwnServer(
+  env: Record<string, string> = {},
+): Pick<OwnServer, "baseURL" | "grantModerator"> {
   let server: OwnServer | undefined;
   test.beforeAll(async () => {
     server = await OwnServer.start(env);
@@ -69,5 +95,6 @@ export function useOwnServer(env: Record<string, string> = {}): Pick<OwnServer, 
     get baseURL() {
       return started().baseURL;
     },
+    grantModerator: (username: string) => started().grantModerator(username),
   };
 }

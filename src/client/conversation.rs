@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::server_fns::load_older;
-use crate::types::{ChatMessage, HISTORY_PAGE};
+use crate::types::{ChatMessage, Role, HISTORY_PAGE};
 
 /// How long an acknowledgement over the websocket may take before the
 /// message goes over the REST API instead.
@@ -38,6 +38,10 @@ pub struct Conversation {
     /// down (the page wires it to `client::live::send_frame`).
     send_frame: Callback<String, bool>,
     pub me: i64,
+    /// What the signed-in user may do to others' messages.
+    pub role: Role,
+    /// How long after sending its author may edit a message, in ms.
+    pub edit_window_ms: u64,
     pub messages: RwSignal<Vec<ChatMessage>>,
     pub pending: RwSignal<Vec<Pending>>,
     pub history: RwSignal<History>,
@@ -47,14 +51,16 @@ pub struct Conversation {
 
 impl Conversation {
     pub fn new(
-        me: i64,
+        me: Me,
         messages: Vec<ChatMessage>,
         history_complete: bool,
         send_frame: Callback<String, bool>,
     ) -> Self {
         Conversation {
             send_frame,
-            me,
+            me: me.id,
+            role: me.role,
+            edit_window_ms: me.edit_window_secs.saturating_mul(1000),
             messages: RwSignal::new(messages),
             pending: RwSignal::new(Vec::new()),
             history: RwSignal::new(if history_complete {
@@ -83,6 +89,77 @@ impl Conversation {
             self.pending
                 .update(|pending| pending.retain(|o| !confirmed.contains(&o.client_id)));
         }
+    }
+
+    /// A shown message was edited: takes its new text, unless what is shown
+    /// is already a later edit (edits can overtake each other when one comes
+    /// over the socket and another from the page's own request).
+    pub fn apply_edit(&self, edited: ChatMessage) {
+        let newer = self.messages.with_untracked(|m| {
+            m.iter()
+                .find(|m| m.id == edited.id)
+                .is_some_and(|shown| is_newer_edit(shown, &edited))
+        });
+        if newer {
+            self.messages.update(|m| {
+                if let Some(shown) = m.iter_mut().find(|m| m.id == edited.id) {
+                    shown.content = edited.content;
+                    shown.edited_at = edited.edited_at;
+                }
+            });
+        }
+    }
+
+    /// A message was deleted (here, elsewhere, or by a moderator).
+    pub fn remove(&self, id: i64) {
+        if self
+            .messages
+            .with_untracked(|m| m.iter().any(|m| m.id == id))
+        {
+            self.messages.update(|m| m.retain(|m| m.id != id));
+        }
+    }
+
+    /// After time away: `page` is the server's newest page now. Shown
+    /// messages in its id range take its text, and those missing from it
+    /// were deleted meanwhile. Nothing is added: the socket's catch-up
+    /// brings new messages, in order.
+    pub fn reconcile(&self, page: &[ChatMessage]) {
+        let (Some(first), Some(last)) = (page.first(), page.last()) else {
+            return;
+        };
+        let (low, high) = (first.id, last.id);
+        let gone: Vec<i64> = self.messages.with_untracked(|m| {
+            m.iter()
+                .filter(|m| m.id >= low && m.id <= high)
+                .filter(|m| page.binary_search_by_key(&m.id, |p| p.id).is_err())
+                .map(|m| m.id)
+                .collect()
+        });
+        for id in gone {
+            self.remove(id);
+        }
+        for message in page.iter().filter(|m| m.edited_at.is_some()) {
+            self.apply_edit(message.clone());
+        }
+    }
+
+    /// Whether the user may still edit `message` at `now_ms` (ms since the
+    /// epoch): their own, within the edit window. The server checks again.
+    pub fn may_edit(&self, message: &ChatMessage, now_ms: u64) -> bool {
+        message.user.id == self.me
+            && stamp_ms(&message.timestamp)
+                .is_some_and(|sent| now_ms < sent.saturating_add(self.edit_window_ms))
+    }
+
+    /// Whether the user may delete `message`: their own, or any as moderator.
+    pub fn may_delete(&self, message: &ChatMessage) -> bool {
+        message.user.id == self.me || self.role == Role::Moderator
+    }
+
+    /// Whether the user may ban `message`'s author.
+    pub fn may_ban(&self, message: &ChatMessage) -> bool {
+        message.user.id != self.me && self.role == Role::Moderator
     }
 
     /// The socket skipped messages between what is shown and what comes
@@ -240,6 +317,72 @@ impl Conversation {
     }
 }
 
+/// Who the conversation belongs to and what they may do.
+#[derive(Clone, Copy, Debug)]
+pub struct Me {
+    pub id: i64,
+    pub role: Role,
+    pub edit_window_secs: u64,
+}
+
+/// Whether `incoming` is at least as recent an edit as `shown`. The server
+/// writes every `edited_at` in one fixed-width UTC format, so the strings
+/// sort as the times do; never edited sorts first.
+fn is_newer_edit(shown: &ChatMessage, incoming: &ChatMessage) -> bool {
+    match (&shown.edited_at, &incoming.edited_at) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(a), Some(b)) => b >= a,
+    }
+}
+
+/// Milliseconds since the epoch of an RFC 3339 UTC time such as
+/// `2026-11-23T20:15:03.123456Z` (the form the server writes), without a
+/// date library in the bundle.
+pub fn stamp_ms(text: &str) -> Option<u64> {
+    let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<u64>().ok();
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month) || year < 1970 {
+        return None;
+    }
+    // Milliseconds from the fraction, if any ("…03.123456Z").
+    let millis = match text.get(19..20) {
+        Some(".") => {
+            let digits: String = text[20..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .take(3)
+                .collect();
+            format!("{digits:0<3}").parse::<u64>().ok()?
+        }
+        _ => 0,
+    };
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = (era * 146_097 + doe).checked_sub(719_468)?;
+    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis)
+}
+
+/// The time now in ms since the epoch: the browser's clock, or the
+/// server's while it renders.
+pub fn now_ms() -> u64 {
+    #[cfg(feature = "hydrate")]
+    return leptos::web_sys::js_sys::Date::now() as u64;
+    #[cfg(not(feature = "hydrate"))]
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// A chat98.v2 `message` frame, its keys in the order `json!` wrote them.
 /// (A plain struct: `serde_json::Value` would add code to the WASM bundle.)
 #[derive(serde::Serialize)]
@@ -309,6 +452,114 @@ mod tests {
             client_id: None,
             edited_at: None,
         }
+    }
+
+    #[test]
+    fn timestamps_read_as_milliseconds() {
+        assert_eq!(stamp_ms("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(stamp_ms("2000-03-01T00:00:01.5Z"), Some(951_868_801_500));
+        assert_eq!(
+            stamp_ms("2026-11-23T20:15:03.123456Z"),
+            Some(1_795_464_903_123)
+        );
+        assert_eq!(stamp_ms("garbled"), None);
+    }
+
+    fn conversation(role: Role, messages: Vec<ChatMessage>) -> Conversation {
+        let me = Me {
+            id: 1,
+            role,
+            edit_window_secs: 60,
+        };
+        Conversation::new(me, messages, true, Callback::new(|_: String| false))
+    }
+
+    fn stamped(id: i64, author: i64, timestamp: &str) -> ChatMessage {
+        let mut m = message(id);
+        m.user.id = author;
+        m.timestamp = timestamp.into();
+        m
+    }
+
+    #[test]
+    fn authors_edit_within_the_window_and_moderators_delete_anything() {
+        // Signals live in the arena of a reactive owner.
+        Owner::new().with(|| {
+            let mine = stamped(1, 1, "2026-11-23T20:15:00.000000Z");
+            let theirs = stamped(2, 2, "2026-11-23T20:15:00.000000Z");
+            let sent = stamp_ms(&mine.timestamp).unwrap_or_default();
+            let member = conversation(Role::Member, vec![]);
+            assert!(member.may_edit(&mine, sent + 59_999));
+            assert!(!member.may_edit(&mine, sent + 60_000));
+            assert!(!member.may_edit(&theirs, sent));
+            assert!(member.may_delete(&mine) && !member.may_delete(&theirs));
+            assert!(!member.may_ban(&theirs));
+            let moderator = conversation(Role::Moderator, vec![]);
+            assert!(moderator.may_delete(&theirs) && moderator.may_ban(&theirs));
+            assert!(!moderator.may_ban(&mine) && !moderator.may_edit(&theirs, sent));
+        });
+    }
+
+    #[test]
+    fn edits_replace_text_and_deletions_remove() {
+        // Signals live in the arena of a reactive owner.
+        Owner::new().with(|| {
+            let c = conversation(Role::Member, vec![message(1), message(2), message(3)]);
+            let mut edit = message(2);
+            edit.content = "new".into();
+            edit.edited_at = Some("2026-11-23T20:16:00.000000Z".into());
+            c.apply_edit(edit.clone());
+            let mut stale = edit.clone();
+            stale.content = "older".into();
+            stale.edited_at = Some("2026-11-23T20:15:30.000000Z".into());
+            c.apply_edit(stale);
+            c.remove(3);
+            let shown = c.messages.get_untracked();
+            assert_eq!(shown.len(), 2);
+            assert_eq!(shown[1].content, "new");
+            assert_eq!(shown[1].edited_at, edit.edited_at);
+        });
+    }
+
+    #[test]
+    fn a_fresh_page_takes_away_what_was_deleted_meanwhile() {
+        // Signals live in the arena of a reactive owner.
+        Owner::new().with(|| {
+            let c = conversation(Role::Member, (1..=6).map(message).collect());
+            let mut edited = message(4);
+            edited.content = "changed".into();
+            edited.edited_at = Some("2026-11-23T20:16:00.000000Z".into());
+            // Id 5 was deleted; 1 and 2 are older than the page: unknown, kept.
+            c.reconcile(&[message(3), edited, message(6)]);
+            let shown: Vec<(i64, String)> = c
+                .messages
+                .get_untracked()
+                .into_iter()
+                .map(|m| (m.id, m.content))
+                .collect();
+            assert_eq!(
+                shown,
+                vec![
+                    (1, "m1".into()),
+                    (2, "m2".into()),
+                    (3, "m3".into()),
+                    (4, "changed".into()),
+                    (6, "m6".into())
+                ]
+            );
+        });
+    }
+
+    #[test]
+    fn a_late_older_edit_does_not_win() {
+        let mut shown = message(1);
+        let mut late = message(1);
+        shown.edited_at = Some("2026-11-23T20:15:05.000000Z".into());
+        late.edited_at = Some("2026-11-23T20:15:04.000000Z".into());
+        assert!(!is_newer_edit(&shown, &late));
+        assert!(is_newer_edit(&late, &shown));
+        assert!(is_newer_edit(&message(1), &shown));
+        assert!(!is_newer_edit(&shown, &message(1)));
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct Live {
     pub online: RwSignal<Vec<UserRef>>,
     /// Who is typing, with when their notice expires (ms since the epoch).
     pub typing: RwSignal<Vec<(UserRef, u64)>>,
+    /// Set when the server closed the socket because the user was banned:
+    /// the sentence to show (the page shows it and stops reconnecting).
+    pub banned: RwSignal<Option<String>>,
 }
 
 impl Live {
@@ -43,6 +46,7 @@ impl Live {
             state: RwSignal::new(ConnectionState::Connecting),
             online: RwSignal::new(Vec::new()),
             typing: RwSignal::new(Vec::new()),
+            banned: RwSignal::new(None),
         };
         Effect::new(move |started: Option<()>| {
             if started.is_none() {
@@ -113,6 +117,7 @@ mod browser {
     use super::{backoff_ms, ConnectionState, Live};
     use crate::client::conversation::Conversation;
     use crate::live_protocol::{close, ServerFrame, HEARTBEAT_SECS, SUBPROTOCOL};
+    use crate::server_fns::load_chat_page;
     use crate::types::{ChatMessage, UserRef};
 
     /// How long a typing notice shows.
@@ -167,6 +172,9 @@ mod browser {
         /// The newest id received in order: where a new socket resumes.
         resume_after: Cell<i64>,
         attempt: Cell<u32>,
+        /// Whether a socket has been open before: the next one to open is a
+        /// reconnection, after which edits and deletions missed are re-read.
+        was_connected: Cell<bool>,
         last_frame_ms: Cell<f64>,
         // Kept alive while their socket is.
         handlers: RefCell<Vec<Handler>>,
@@ -183,6 +191,7 @@ mod browser {
                 socket: RefCell::new(None),
                 resume_after: Cell::new(resume_after),
                 attempt: Cell::new(0),
+                was_connected: Cell::new(false),
                 last_frame_ms: Cell::new(Date::now()),
                 handlers: RefCell::new(Vec::new()),
             });
@@ -239,6 +248,9 @@ mod browser {
                 if link.live.state.get_untracked() != ConnectionState::Connected {
                     link.live.state.set(ConnectionState::Connected);
                     link.attempt.set(0);
+                    if link.was_connected.replace(true) {
+                        reread_newest(link.conversation);
+                    }
                 }
                 if let Some(frame) = parse_frame(&text) {
                     receive(&link, frame);
@@ -247,23 +259,48 @@ mod browser {
         };
         let on_close = {
             let link = Rc::clone(&link);
-            Handler::new(move |ev: web_sys::Event| {
-                let code = ev.dyn_ref::<CloseEvent>().map(|c| c.code());
-                if code == Some(close::SESSION_ENDED) {
-                    // Signed out (here or elsewhere) or expired: sign in again.
-                    stop();
-                    let _ = window().location().set_href(SIGN_IN);
-                    return;
-                }
-                leptos::logging::log!("chat connection closed ({code:?}); reconnecting");
-                retry(Rc::clone(&link));
-            })
+            Handler::new(move |ev: web_sys::Event| closed(&link, &ev))
         };
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         *link.handlers.borrow_mut() = vec![on_message, on_close];
         CURRENT.with(|current| *current.borrow_mut() = Some(socket.clone()));
         *link.socket.borrow_mut() = Some(socket);
+    }
+
+    /// The socket closed: sign in again, show the ban, or reconnect.
+    fn closed(link: &Rc<Connection>, ev: &web_sys::Event) {
+        let event = ev.dyn_ref::<CloseEvent>();
+        let code = event.map(CloseEvent::code);
+        if code == Some(close::SESSION_ENDED) {
+            // Signed out (here or elsewhere) or expired: sign in again.
+            stop();
+            let _ = window().location().set_href(SIGN_IN);
+            return;
+        }
+        if code == Some(close::BANNED) {
+            // Reconnecting would be refused: say why, and stay until the
+            // user has read it (the message box then goes to the sign-in page).
+            stop();
+            let sentence = event
+                .map(CloseEvent::reason)
+                .filter(|r| !r.trim().is_empty())
+                .unwrap_or_else(|| crate::types::banned_sentence(None, None));
+            link.live.banned.set(Some(sentence));
+            return;
+        }
+        leptos::logging::log!("chat connection closed ({code:?}); reconnecting");
+        retry(Rc::clone(link));
+    }
+
+    /// The socket's catch-up brings the messages missed while away, but not
+    /// the edits and deletions of older ones: re-read the newest page.
+    fn reread_newest(conversation: Conversation) {
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = load_chat_page().await {
+                conversation.reconcile(&page.messages);
+            }
+        });
     }
 
     fn retry(link: Rc<Connection>) {
@@ -309,6 +346,8 @@ mod browser {
         after: Option<i64>,
         #[serde(default)]
         before: Option<i64>,
+        #[serde(default)]
+        id: Option<i64>,
     }
 
     /// A chat98.v2 frame from the server, or `None` if it is not one. The
@@ -335,6 +374,10 @@ mod browser {
             "left" => ServerFrame::Left { user: raw.user? },
             "typing" => ServerFrame::Typing { user: raw.user? },
             "heartbeat" => ServerFrame::Heartbeat,
+            "edited" => ServerFrame::Edited {
+                message: raw.message?,
+            },
+            "deleted" => ServerFrame::Deleted { id: raw.id? },
             "gap" => ServerFrame::Gap {
                 after: raw.after?,
                 before: raw.before?,
@@ -354,6 +397,10 @@ mod browser {
             // An ack may overtake a message stored just before: it confirms
             // the pending bubble but is no resume point.
             ServerFrame::Ack { message, .. } => link.conversation.merge(vec![message]),
+            // In order with the messages, so the message is shown already
+            // (or long gone, and then there is nothing to do).
+            ServerFrame::Edited { message } => link.conversation.apply_edit(message),
+            ServerFrame::Deleted { id } => link.conversation.remove(id),
             // Too much was missed for one catch-up: show what follows, and
             // let scrolling up read the rest.
             ServerFrame::Gap { .. } => link.conversation.forget_before_gap(),

@@ -17,7 +17,9 @@ pub fn Announcer(conversation: Conversation) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let newest = Memo::new(move |_| conversation.messages.with(|m| m.last().map_or(0, |m| m.id)));
     // Effects run in the browser only, after hydration: the history the page
-    // opened with is not announced, only what arrives later.
+    // opened with is not announced, only what arrives later. Edits keep the
+    // ids and deletions only lower the newest: neither is ever read out (the
+    // highest id seen is kept, so a deletion cannot make an old message new).
     Effect::new(move |seen: Option<i64>| {
         let last = newest.get();
         if let Some(seen) = seen.filter(|seen| last > *seen) {
@@ -25,7 +27,7 @@ pub fn Announcer(conversation: Conversation) -> impl IntoView {
                 text.set(words);
             }
         }
-        last
+        seen.map_or(last, |seen| seen.max(last))
     });
     view! {
         <p class="visually-hidden announcer" role="status" aria-live="polite" aria-atomic="true">

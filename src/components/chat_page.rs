@@ -5,14 +5,17 @@ use leptos_meta::Title;
 
 use super::announcer::Announcer;
 use super::composer::Composer;
+use super::context_menu::ContextMenu;
 use super::hydrated::use_hydrated;
+use super::message_dialogs::{BannedNotice, MessageDialogs};
 use super::message_pane::MessagePane;
 use super::online_pane::OnlinePane;
 use super::status_bar::{StatusBar, StatusField};
 use super::unread_title::track_unread;
 use super::window::Window;
-use crate::client::conversation::Conversation;
+use crate::client::conversation::{now_ms, Conversation, Me};
 use crate::client::live::{self, ConnectionState, Live};
+use crate::client::message_changes::MessageActions;
 use crate::error::ErrorCode;
 use crate::server_fns::load_chat_page;
 use crate::types::ChatPageData;
@@ -61,7 +64,7 @@ pub fn ChatPage() -> impl IntoView {
 /// the server's JSON with `serde_json::from_slice`, as the server functions'
 /// codec does, so the browser bundle holds one copy of each type's JSON
 /// reader rather than one for `&str` and one for bytes.
-struct JsonCodec;
+pub(crate) struct JsonCodec;
 
 impl<T: serde::Serialize> leptos::server::codee::Encoder<T> for JsonCodec {
     type Error = serde_json::Error;
@@ -84,9 +87,16 @@ impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for JsonC
 #[component]
 fn ChatRoom(data: ChatPageData) -> impl IntoView {
     let send_frame = Callback::new(|frame: String| live::send_frame(&frame));
-    let conversation =
-        Conversation::new(data.me.id, data.messages, data.history_complete, send_frame);
+    let me = Me {
+        id: data.me.id,
+        role: data.role,
+        edit_window_secs: data.edit_window_secs,
+    };
+    let conversation = Conversation::new(me, data.messages, data.history_complete, send_frame);
     let live = Live::start(conversation);
+    // The server's clock at rendering, read back (not re-read) in the browser.
+    let rendered_at = leptos::server::SharedValue::new_str(now_ms).into_inner();
+    let actions = MessageActions::new(conversation, rendered_at);
     track_unread(conversation);
     let now_ms = clock(conversation, data.retention_secs);
     let hydrated = use_hydrated();
@@ -103,29 +113,14 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
         "Messages in this chat room are stored for up to {} before being automatically deleted.",
         data.retention_text
     );
-    // Without JavaScript nothing is live: offer a reload instead.
-    let link = move || {
-        if !hydrated.get() {
-            return view! { <a href="/chat" class="refresh">"Refresh"</a> }.into_any();
-        }
-        let text = match live.state.get() {
-            ConnectionState::Connecting => "Connecting...".to_string(),
-            ConnectionState::Connected => "Connected".to_string(),
-            ConnectionState::Reconnecting { at_ms } => {
-                let secs = at_ms.saturating_sub(now_ms.get()).div_ceil(1000);
-                format!("Reconnecting in {secs} s")
-            }
-            ConnectionState::Offline => "Offline: sending via the server".to_string(),
-        };
-        view! { <span>{text}</span> }.into_any()
-    };
+    let link = status_link(hydrated, live, now_ms);
     let typing = move || typing_line(&live.typing_names(now_ms.get()));
 
     view! {
         <div class="chat-layout">
             <Window title="Chat Room" class="chat-window">
                 <div class="chat-main">
-                    <MessagePane conversation retention_text=data.retention_text/>
+                    <MessagePane conversation actions retention_text=data.retention_text/>
                     <OnlinePane live/>
                 </div>
                 <Announcer conversation/>
@@ -150,11 +145,34 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                     </form>
                 </StatusBar>
             </Window>
+            <ContextMenu actions/>
+            <MessageDialogs actions/>
+            {move || live.banned.get().map(|sentence| view! { <BannedNotice sentence/> })}
             <aside class="retention-note">
                 <strong>"Note: "</strong>
                 <span>{note}</span>
             </aside>
         </div>
+    }
+}
+
+/// The connection's state in the status bar. Without JavaScript nothing is
+/// live: it offers a reload instead.
+fn status_link(hydrated: Signal<bool>, live: Live, now_ms: Signal<u64>) -> impl IntoView {
+    move || {
+        if !hydrated.get() {
+            return view! { <a href="/chat" class="refresh">"Refresh"</a> }.into_any();
+        }
+        let text = match live.state.get() {
+            ConnectionState::Connecting => "Connecting...".to_string(),
+            ConnectionState::Connected => "Connected".to_string(),
+            ConnectionState::Reconnecting { at_ms } => {
+                let secs = at_ms.saturating_sub(now_ms.get()).div_ceil(1000);
+                format!("Reconnecting in {secs} s")
+            }
+            ConnectionState::Offline => "Offline: sending via the server".to_string(),
+        };
+        view! { <span>{text}</span> }.into_any()
     }
 }
 

@@ -1,30 +1,114 @@
 //! One message: author, time and text. Content is always text, never HTML.
+//! Once the page is hydrated a bubble takes the focus and opens its context
+//! menu (right-click, the Menu key or Shift+F10); before that, and without
+//! JavaScript, small Edit / Delete links lead to pages that do the same.
 
+use leptos::ev::{KeyboardEvent, MouseEvent};
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 
+use super::focus::menu_anchor;
+use super::message_editor::MessageEditor;
 use crate::client::conversation::Pending;
+use crate::client::message_changes::{MessageAction, MessageActions};
 use crate::types::ChatMessage;
 
 #[component]
-pub fn MessageBubble(message: ChatMessage, own: bool) -> impl IntoView {
+pub fn MessageBubble(
+    message: ChatMessage,
+    own: bool,
+    actions: MessageActions,
+    /// True once the page is hydrated: the menu replaces the links.
+    hydrated: Signal<bool>,
+) -> impl IntoView {
     let side = if own { "message own" } else { "message other" };
     let tooltip = format!("{} UTC", message.formatted_timestamp);
     let short = message.short_time().to_owned();
+    let id = message.id;
+    let editing = move || actions.editing.get() == Some(id);
+    let edited = message.edited_at.as_deref().map(edited_title);
+    let stored = StoredValue::new(message.clone());
+    let on_contextmenu = move |ev: MouseEvent| {
+        if actions.open_menu(stored.get_value(), ev.client_x(), ev.client_y()) {
+            ev.prevent_default();
+        }
+    };
+    let on_keydown = move |ev: KeyboardEvent| {
+        let menu_key = ev.key() == "ContextMenu" || (ev.shift_key() && ev.key() == "F10");
+        // Keys typed in the editor inside the bubble are the editor's.
+        if !menu_key || editing_now(actions, id) {
+            return;
+        }
+        let Some(el) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let (x, y) = menu_anchor(&el);
+        if actions.open_menu(stored.get_value(), x, y) {
+            ev.prevent_default();
+        }
+    };
+    let text = message.content.clone();
     view! {
-        <li class=side data-id=message.id>
-            <article class="message-bubble">
+        <li class=side data-id=id>
+            <article
+                class="message-bubble"
+                tabindex=move || hydrated.get().then_some("0")
+                aria-keyshortcuts=move || hydrated.get().then_some("Shift+F10 ContextMenu")
+                on:contextmenu=on_contextmenu
+                on:keydown=on_keydown
+            >
                 <header class="message-header">
                     <span class="message-author">{message.user.username}</span>
                     <time class="message-time" datetime=message.timestamp title=tooltip>
                         {short}
                     </time>
+                    {edited.map(|title| view! { <span class="message-edited" title=title>"(edited)"</span> })}
                 </header>
-                // `dir="auto"` isolates the text (bidi controls in it cannot
-                // reorder anything outside) and sets its own direction.
-                <p class="message-content" dir="auto">{message.content}</p>
+                {move || if editing() {
+                    view! { <MessageEditor message=stored.get_value() actions/> }.into_any()
+                } else {
+                    // `dir="auto"` isolates the text (bidi controls in it cannot
+                    // reorder anything outside) and sets its own direction.
+                    view! { <p class="message-content" dir="auto">{text.clone()}</p> }.into_any()
+                }}
+                <Show when=move || !hydrated.get()>
+                    <FallbackLinks actions message=stored.get_value()/>
+                </Show>
             </article>
         </li>
     }
+}
+
+fn editing_now(actions: MessageActions, id: i64) -> bool {
+    actions.editing.get_untracked() == Some(id)
+}
+
+/// "Edited 2026-11-25 14:05:03 UTC", from an RFC 3339 UTC time.
+pub fn edited_title(edited_at: &str) -> String {
+    match (edited_at.get(..10), edited_at.get(11..19)) {
+        (Some(day), Some(time)) => format!("Edited {day} {time} UTC"),
+        _ => format!("Edited {edited_at}"),
+    }
+}
+
+/// Without JavaScript: links to the edit and delete pages, for what the user
+/// may do. Decided with the page's render time, the same on both sides.
+#[component]
+fn FallbackLinks(actions: MessageActions, message: ChatMessage) -> impl IntoView {
+    let offered = actions.offered(&message, actions.rendered_at_ms);
+    let id = message.id;
+    let edit = offered.contains(&MessageAction::Edit).then(|| {
+        view! { <a href=format!("/chat/messages/{id}/edit")>"Edit"</a> }
+    });
+    let delete = offered.contains(&MessageAction::Delete).then(|| {
+        view! { <a href=format!("/chat/messages/{id}/delete")>"Delete"</a> }
+    });
+    (edit.is_some() || delete.is_some()).then(|| {
+        view! { <p class="message-links">{edit} {delete}</p> }
+    })
 }
 
 /// One of the user's messages on its way: greyed while sending, marked with
@@ -66,5 +150,19 @@ pub fn PendingBubble(
                 })}
             </article>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edited_title;
+
+    #[test]
+    fn the_edit_time_reads_in_utc() {
+        assert_eq!(
+            edited_title("2026-11-25T14:05:03.123456Z"),
+            "Edited 2026-11-25 14:05:03 UTC"
+        );
+        assert_eq!(edited_title("soon"), "Edited soon");
     }
 }

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use super::hydrated::use_hydrated;
 use super::message_bubble::{MessageBubble, PendingBubble};
 use crate::client::conversation::{Conversation, History};
+use crate::client::message_changes::MessageActions;
 
 /// How close to an edge (in pixels) counts as being at it.
 const EDGE: i32 = 48;
@@ -124,7 +125,11 @@ impl Scroll {
 }
 
 #[component]
-pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl IntoView {
+pub fn MessagePane(
+    conversation: Conversation,
+    actions: MessageActions,
+    retention_text: String,
+) -> impl IntoView {
     let scroll = Scroll::new();
     scroll.follow_newest(conversation);
     scroll.keep_place_when_older_load(conversation);
@@ -142,7 +147,7 @@ pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl I
             >
                 <div class="message-pane-content">
                     <HistoryTop conversation retention_text/>
-                    <MessageList conversation/>
+                    <MessageList conversation actions/>
                 </div>
             </div>
             <Show when=move || scroll.unseen.get()>
@@ -156,8 +161,9 @@ pub fn MessagePane(conversation: Conversation, retention_text: String) -> impl I
 
 /// The stored messages, then the user's own on their way.
 #[component]
-fn MessageList(conversation: Conversation) -> impl IntoView {
+fn MessageList(conversation: Conversation, actions: MessageActions) -> impl IntoView {
     let (messages, pending) = (conversation.messages, conversation.pending);
+    let hydrated = use_hydrated();
     view! {
         <Show
             when=move || messages.with(|m| !m.is_empty()) || pending.with(|o| !o.is_empty())
@@ -166,8 +172,9 @@ fn MessageList(conversation: Conversation) -> impl IntoView {
             }
         >
             <ol class="message-list" aria-label="Conversation">
-                <For each=move || messages.get() key=|m| m.id let:message>
-                    <MessageBubble own=conversation.me == message.user.id message/>
+                // Keyed on the edit time too, so an edited message is drawn anew.
+                <For each=move || messages.get() key=|m| (m.id, m.edited_at.clone()) let:message>
+                    <MessageBubble own=conversation.me == message.user.id message actions hydrated/>
                 </For>
                 <For each=move || pending.get() key=|o| (o.client_id.clone(), o.failure.clone()) let:pending>
                     <PendingBubble pending on_retry=move |id| conversation.retry(id)/>

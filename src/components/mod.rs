@@ -3,9 +3,15 @@
 pub mod announcer;
 pub mod chat_page;
 pub mod composer;
+pub mod context_menu;
+pub mod focus;
 pub mod form_fields;
 pub mod hydrated;
+pub mod message_box;
 pub mod message_bubble;
+pub mod message_dialogs;
+pub mod message_editor;
+pub mod message_pages;
 pub mod message_pane;
 pub mod not_found;
 pub mod online_pane;
