@@ -88,7 +88,10 @@ fn Menu(actions: MessageActions, menu: OpenMenu) -> impl IntoView {
             class="context-menu"
             role="menu"
             aria-label="Message actions"
-            style=format!("left: {left}px; top: {top}px;")
+            // Set through the CSSOM (`style:`), which the page's CSP allows;
+            // a `style` attribute would be blocked by `style-src 'self'`.
+            style:left=format!("{left}px")
+            style:top=format!("{top}px")
             node_ref=list
             on:keydown=on_keydown
             on:contextmenu=|ev: MouseEvent| ev.prevent_default()
