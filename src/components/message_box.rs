@@ -101,15 +101,23 @@ pub fn MessageBox(
                 <span class=icon.class() aria-hidden="true"></span>
                 <div class="dialog-fields">
                     <p class="message-box-text" id="modal-text">{text}</p>
-                    <p class="form-alert" role="alert">
-                        {move || error.get().map(|t| view! {
-                            <span class="dialog-icon-small" aria-hidden="true"></span>
-                            <span>{t}</span>
-                        })}
-                    </p>
+                    <DialogAlert error/>
                 </div>
             </div>
             <div class="dialog-buttons message-box-buttons">{children()}</div>
         </ModalWindow>
+    }
+}
+
+/// A dialog's error line, read out when it appears.
+#[component]
+pub fn DialogAlert(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <p class="form-alert" role="alert">
+            {move || error.get().map(|t| view! {
+                <span class="dialog-icon-small" aria-hidden="true"></span>
+                <span>{t}</span>
+            })}
+        </p>
     }
 }

@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::focus::focus_bubble;
-use super::message_box::{BoxIcon, MessageBox, ModalWindow};
+use super::message_box::{BoxIcon, DialogAlert, MessageBox, ModalWindow};
 use crate::client::message_changes::{sentence_for, MessageActions, MessageDialog};
 use crate::types::ChatMessage;
 
@@ -113,12 +113,7 @@ fn BanDialog(actions: MessageActions, message: ChatMessage) -> impl IntoView {
                     <div class="dialog-fields">
                         <p>"Ban " <strong class="ban-username">{username}</strong> " from the chat room?"</p>
                         <BanFields duration reason purge/>
-                        <p class="form-alert" role="alert">
-                            {move || error.get().map(|t| view! {
-                                <span class="dialog-icon-small" aria-hidden="true"></span>
-                                <span>{t}</span>
-                            })}
-                        </p>
+                        <DialogAlert error/>
                     </div>
                 </div>
                 <div class="dialog-buttons">

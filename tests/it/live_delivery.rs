@@ -49,7 +49,14 @@ async fn the_seed_protocol_round_trip() {
         let keys: Vec<&str> = m.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
-            ["content", "formatted_timestamp", "id", "timestamp", "user"]
+            [
+                "content",
+                "edited_at",
+                "formatted_timestamp",
+                "id",
+                "timestamp",
+                "user"
+            ]
         );
     }
 

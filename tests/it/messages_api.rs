@@ -64,8 +64,15 @@ async fn posting_returns_the_seed_shape_and_the_author_is_the_session() {
     let keys: Vec<&str> = m.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["content", "formatted_timestamp", "id", "timestamp", "user"],
-        "exactly the seed's fields when no client_id was given"
+        [
+            "content",
+            "edited_at",
+            "formatted_timestamp",
+            "id",
+            "timestamp",
+            "user"
+        ],
+        "exactly the seed's fields (and edited_at) when no client_id was given"
     );
     assert_eq!(m["user"]["username"], "alice");
     assert_eq!(m["content"], "hi there", "trimmed like the seed serializer");

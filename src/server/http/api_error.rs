@@ -84,6 +84,19 @@ impl ApiError {
     }
 }
 
+/// Reads a REST request's body, at most `limit` bytes (413 beyond).
+pub async fn read_body(
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::detail(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The request body is too large.",
+        )
+    })
+}
+
 impl From<ChatError> for ApiError {
     fn from(e: ChatError) -> Self {
         let status = StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::BAD_REQUEST);

@@ -20,7 +20,7 @@ const TOO_LARGE: &str = "The request body is too large.";
 /// The 413 in the shape of the endpoint's other errors: the REST API's
 /// `{"detail"}`, the server functions' `{"error", "code"}`.
 fn too_large(path: &str) -> Response {
-    if path.starts_with("/api/chat/messages") {
+    if path.starts_with("/api/chat/messages") || path.starts_with("/api/moderation/") {
         ApiError::detail(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE).into_response()
     } else {
         let error = ChatError::new(ErrorCode::TooLarge, TOO_LARGE);

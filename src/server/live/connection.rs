@@ -278,13 +278,14 @@ impl Link<'_> {
             }
             // The seed's protocol has no frames for these (documented).
             _ if self.protocol == Protocol::Seed => return Ok(()),
-            // Only what this connection was sent can change: a message it has
-            // not been sent yet reaches it with its new state, or not at all.
-            LiveEvent::Edited(message) if message.id > self.last_sent => return Ok(()),
+            // Always passed on: the hub only announces changes to messages
+            // it published, so a message this connection will be sent comes
+            // before its change in the queue, and one it was never sent may
+            // still be on the client's screen (read over REST before it
+            // connected without `after=`). A client ignores ids it lacks.
             LiveEvent::Edited(message) => ServerFrame::Edited {
                 message: (*message).clone(),
             },
-            LiveEvent::Deleted(id) if id > self.last_sent => return Ok(()),
             LiveEvent::Deleted(id) => ServerFrame::Deleted { id },
             LiveEvent::Joined(user) => ServerFrame::Joined { user },
             LiveEvent::Left(user) => ServerFrame::Left { user },

@@ -21,11 +21,10 @@ fn gone() -> ChatError {
     ChatError::not_found("That message does not exist, or it has expired or been deleted.")
 }
 
-/// The retained message `id`, or 404.
-async fn stored(state: &AppState, id: i64) -> Result<message::Model, ChatError> {
+/// The retained message `id` with its author, or 404.
+async fn stored(state: &AppState, id: i64) -> Result<(message::Model, user::Model), ChatError> {
     store::find_row(&state.db, id, state.settings.cutoff_now())
         .await?
-        .map(|(m, _)| m)
         .ok_or_else(gone)
 }
 
@@ -52,7 +51,7 @@ pub async fn edit(
         client_id: None,
     };
     let (content, _) = posting::check(&submission, state.settings.messages.max_message_chars)?;
-    let found = stored(state, id).await?;
+    let (found, _) = stored(state, id).await?;
     if found.user_id != author.id {
         return Err(ChatError::forbidden("You can only edit your own messages."));
     }
@@ -95,7 +94,7 @@ async fn store_edit(state: &AppState, id: i64, content: &str) -> Result<ChatMess
 /// Deletes message `id`: `actor`'s own, or anyone's when `actor` is a
 /// moderator.
 pub async fn delete(state: &AppState, actor: &user::Model, id: i64) -> Result<(), ChatError> {
-    let found = stored(state, id).await?;
+    let (found, author) = stored(state, id).await?;
     let own = found.user_id == actor.id;
     if !own && !actor.is_moderator() {
         return Err(ChatError::forbidden(
@@ -129,7 +128,7 @@ pub async fn delete(state: &AppState, actor: &user::Model, id: i64) -> Result<()
         state
             .metrics
             .moderator_action(crate::server::metrics::ModeratorAction::Delete);
-        tracing::info!(moderator = %actor.username, action = "delete", message = id, author = found.user_id, "moderator action");
+        tracing::info!(moderator = %actor.username, action = "delete", user = %author.username, message_id = id, "moderator action");
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `GET` and `POST /api/chat/messages/`: the seed's message endpoints.
 
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Extension;
@@ -10,7 +10,7 @@ use super::submission::{read_submission, EditedMessage, NewMessage};
 use super::{editing, posting};
 use crate::error::ChatError;
 use crate::server::auth::signed_in::SignedIn;
-use crate::server::http::api_error::{ApiError, BadRequest, Detail};
+use crate::server::http::api_error::{read_body, ApiError, BadRequest, Detail};
 use crate::server::http::request_timeout::Commitment;
 use crate::server::messages::history_query::{read_window, HistoryQuery};
 use crate::server::AppState;
@@ -75,7 +75,7 @@ pub async fn create_message(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
-    let bytes = read_body(&state, body).await?;
+    let bytes = read_message_body(&state, body).await?;
     let submission = read_submission(&headers, &bytes)?;
     let commitment = commitment.map(|Extension(c)| c);
     let posted = posting::post(&state.posting, &author, &submission, commitment).await?;
@@ -88,15 +88,9 @@ pub async fn create_message(
 }
 
 /// Reads a request body of at most the size a message can take.
-async fn read_body(state: &AppState, body: Body) -> Result<axum::body::Bytes, ApiError> {
+async fn read_message_body(state: &AppState, body: Body) -> Result<axum::body::Bytes, ApiError> {
     // Room for the longest message even if every character is escaped.
-    let limit = state.settings.messages.max_message_chars * 12 + 4096;
-    to_bytes(body, limit).await.map_err(|_| {
-        ApiError::detail(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "The request body is too large.",
-        )
-    })
+    read_body(body, state.settings.messages.max_message_chars * 12 + 4096).await
 }
 
 /// A message id from the path; anything else names no message (404).
@@ -137,7 +131,7 @@ pub async fn edit_message(
     body: Body,
 ) -> Result<Json<ChatMessage>, ApiError> {
     let id = message_id(&id)?;
-    let bytes = read_body(&state, body).await?;
+    let bytes = read_message_body(&state, body).await?;
     let submission = read_submission(&headers, &bytes)?;
     let edited = editing::edit(&state, &author, id, submission.content).await?;
     Ok(Json(edited))

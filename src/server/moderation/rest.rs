@@ -1,6 +1,6 @@
 //! `/api/moderation/bans/`: list, create and lift bans (moderators only).
 
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::BanOrder;
 use crate::server::auth::signed_in::SignedIn;
-use crate::server::http::api_error::{ApiError, BadRequest, Detail};
+use crate::server::http::api_error::{read_body, ApiError, BadRequest, Detail};
 use crate::server::AppState;
 use crate::types::Ban;
 
@@ -78,12 +78,7 @@ pub async fn create_ban(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Ban>), ApiError> {
-    let bytes = to_bytes(body, 16 * 1024).await.map_err(|_| {
-        ApiError::detail(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "The request body is too large.",
-        )
-    })?;
+    let bytes = read_body(body, 16 * 1024).await?;
     let new = read_new_ban(&headers, &bytes)?;
     let order = BanOrder {
         username: new.username,

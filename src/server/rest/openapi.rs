@@ -12,7 +12,7 @@ use crate::server::messages::rest as messages;
 use crate::server::messages::submission::{EditedMessage, NewMessage};
 use crate::server::moderation::rest::{self as moderation, NewBan};
 use crate::server::settings::Settings;
-use crate::types::{Account, Ban, ChatMessage, Role, UserRef};
+use crate::types::{Account, Ban, ChatMessage, Registration, Role, UserRef};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,9 +35,10 @@ use crate::types::{Account, Ban, ChatMessage, Role, UserRef};
         accounts::login,
         accounts::logout,
         accounts::me,
+        accounts::registration,
     ),
     components(schemas(
-        ChatMessage, UserRef, NewMessage, EditedMessage, NewBan, Ban, Account, Role, Detail,
+        ChatMessage, UserRef, NewMessage, EditedMessage, NewBan, Ban, Account, Role, Registration, Detail,
         FieldErrors, BadRequest, ChatError, ErrorCode
     )),
     modifiers(&SessionCookie),
@@ -80,7 +81,7 @@ pub fn document(settings: &Settings) -> utoipa::openapi::OpenApi {
 /// leptos_axum; see `crate::auth`). Bodies may be JSON or a form.
 #[allow(dead_code)]
 mod accounts {
-    use super::{Account, ChatError, UserRef};
+    use super::{Account, ChatError, Registration, UserRef};
 
     /// A user name and password (and where to go next, for browsers).
     #[derive(utoipa::ToSchema)]
@@ -167,4 +168,15 @@ mod accounts {
         )
     )]
     fn me() {}
+
+    /// Who may sign up: `open`, `invite` (sign-up needs `invite_code`) or `closed`.
+    #[utoipa::path(
+        get,
+        path = "/api/auth/registration",
+        tag = "accounts",
+        responses(
+            (status = 200, description = "The registration mode", body = Registration),
+        )
+    )]
+    fn registration() {}
 }

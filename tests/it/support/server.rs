@@ -292,3 +292,145 @@ pub async fn logout(server: &TestServer, cookie: &str) {
         .expect("sign out");
     assert_eq!(res.status(), 204);
 }
+
+/// The `chat98` binary the tests run (`CHAT98_TEST_BINARY` or this build's).
+pub fn binary() -> String {
+    std::env::var("CHAT98_TEST_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_chat98").to_owned())
+}
+
+/// What a finished `chat98` command printed, and how it ended.
+#[derive(Debug)]
+pub struct Ran {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    pub fn success(&self) -> bool {
+        self.status.success()
+    }
+
+    /// The one line a command printed on stdout (fails if it printed
+    /// nothing, or more than one line).
+    pub fn line(&self) -> &str {
+        let lines: Vec<&str> = self.stdout.lines().collect();
+        assert_eq!(lines.len(), 1, "one line on stdout: {self:?}");
+        lines[0]
+    }
+}
+
+/// Runs `chat98 <args>` (a command such as `users list`) on the database at
+/// `database_url`, with the environment a [`TestServer`] gets, and waits for it
+/// (bounded).
+pub fn run_command(database_url: &str, args: &[&str]) -> Ran {
+    run_command_with(database_url, &[], &[], args)
+}
+
+/// Like [`run_command`], with global flags (`--redis-url ...`) and extra
+/// environment variables.
+pub fn run_command_with(
+    database_url: &str,
+    flags: &[String],
+    env: &[(String, String)],
+    args: &[&str],
+) -> Ran {
+    use std::io::Read;
+    let mut child = Command::new(binary())
+        .args(["--database-url", database_url])
+        .args(flags)
+        .args(args)
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .env_remove("REDIS_URL")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run chat98");
+    let mut out = child.stdout.take().expect("piped stdout");
+    let mut err = child.stderr.take().expect("piped stderr");
+    let stdout = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = out.read_to_string(&mut text);
+        text
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = err.read_to_string(&mut text);
+        text
+    });
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for chat98") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chat98 {args:?} did not finish within {PATIENCE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let ran = Ran {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
+    eprintln!("[chat98 {}] {:?}", args.join(" "), ran);
+    ran
+}
+
+impl TestServer {
+    /// The database this server was started on.
+    pub fn database_url(&self) -> &str {
+        &self.started_with.database_url
+    }
+
+    /// Runs `chat98 <args>` on this server's database, with the flags and
+    /// environment it was started with (its Redis too, if it has one).
+    pub fn run_command(&self, args: &[&str]) -> Ran {
+        run_command_with(
+            &self.started_with.database_url,
+            &self.started_with.extra,
+            &self.started_with.env,
+            args,
+        )
+    }
+}
+
+/// Signs in through the API (`POST /api/auth/login`); the whole answer.
+pub async fn sign_in(server: &TestServer, username: &str, password: &str) -> super::http::Response {
+    client()
+        .post(server.url("/api/auth/login"))
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("sign in")
+}
+
+/// `GET /api/auth/me` with `cookie`: the status and the JSON body.
+pub async fn whoami(server: &TestServer, cookie: &str) -> (u16, serde_json::Value) {
+    let res = client()
+        .get(server.url("/api/auth/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("ask who is signed in");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// The status and JSON body of an answer (`Null` for an empty body; a body
+/// that is not JSON fails the test).
+pub async fn answer(res: super::http::Response) -> (u16, serde_json::Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("a UTF-8 body");
+    if text.is_empty() {
+        return (status, serde_json::Value::Null);
+    }
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("a JSON body ({e}) with {status}: {text:?}"));
+    (status, body)
+}

@@ -138,6 +138,26 @@ impl Socket {
         tokio::time::timeout(wait, self.next_json()).await.ok()
     }
 
+    /// Reads until the server closes; the close code and reason it sent
+    /// (`None` if the connection dropped without a close frame).
+    pub async fn close_frame(&mut self) -> Option<(u16, String)> {
+        let deadline = tokio::time::Instant::now() + PATIENCE * 3;
+        loop {
+            match tokio::time::timeout_at(deadline, self.inner.next()).await {
+                Err(_) => panic!("the server did not close the socket"),
+                Ok(None) | Ok(Some(Err(_))) => return None,
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return Some(
+                        frame.map_or((u16::from(CloseCode::Status), String::new()), |f| {
+                            (u16::from(f.code), f.reason.as_str().to_owned())
+                        }),
+                    )
+                }
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
     /// Reads until the server closes; the close code it sent.
     pub async fn close_code(&mut self) -> Option<u16> {
         let deadline = tokio::time::Instant::now() + PATIENCE * 3;
