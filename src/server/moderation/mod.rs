@@ -113,11 +113,15 @@ pub async fn ban(
         .map(|r| r.trim().chars().take(MAX_REASON).collect::<String>())
         .filter(|r| !r.is_empty());
     let banned = users::set_ban(&state.db, target.id, Some(ban_until(length)), reason).await?;
-    end_everything_of(state, &banned).await?;
+    // Nothing they send gets through from here on (a banned user is signed
+    // out on every request); the purge goes out before their sockets close,
+    // so their own pages show it too.
+    state.users.keep(banned.clone());
     if order.purge {
         let deleted = editing::delete_all_of(state, banned.id).await?;
         tracing::info!(moderator = %moderator.username, action = "purge", user = %banned.username, deleted, "moderator action");
     }
+    end_everything_of(state, &banned).await?;
     let ban = ban_of(&banned);
     state.metrics.moderator_action(ModeratorAction::Ban);
     tracing::info!(moderator = %moderator.username, action = "ban", user = %banned.username, until = ?ban.until, reason = ?ban.reason, "moderator action");
