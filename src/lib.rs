@@ -12,6 +12,7 @@ pub mod client;
 pub mod components;
 pub mod error;
 pub mod live_protocol;
+pub mod message_text;
 pub mod paths;
 pub mod server_fns;
 pub mod types;

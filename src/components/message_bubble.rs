@@ -1,4 +1,5 @@
-//! One message: author, time and text. Content is always text, never HTML.
+//! One message: author, time and text. Content is always text (with its web
+//! addresses as links), never HTML.
 //! Once the page is hydrated a bubble takes the focus and opens its context
 //! menu (right-click, the Menu key or Shift+F10); before that, and without
 //! JavaScript, small Edit / Delete links lead to pages that do the same.
@@ -9,6 +10,7 @@ use leptos::wasm_bindgen::JsCast;
 
 use super::focus::menu_anchor;
 use super::message_editor::MessageEditor;
+use super::message_text::MessageText;
 use crate::client::conversation::Pending;
 use crate::client::message_changes::{MessageAction, MessageActions};
 use crate::types::ChatMessage;
@@ -72,7 +74,10 @@ pub fn MessageBubble(
                 } else {
                     // `dir="auto"` isolates the text (bidi controls in it cannot
                     // reorder anything outside) and sets its own direction.
-                    view! { <p class="message-content" dir="auto">{text.clone()}</p> }.into_any()
+                    view! {
+                        <p class="message-content" dir="auto"><MessageText text=text.clone()/></p>
+                    }
+                    .into_any()
                 }}
                 <Show when=move || !hydrated.get()>
                     <FallbackLinks actions message=stored.get_value()/>
@@ -137,7 +142,7 @@ pub fn PendingBubble(
                     <span class="message-author">"You"</span>
                     <span class="message-time">{if failed { "Not sent" } else { "Sending..." }}</span>
                 </header>
-                <p class="message-content" dir="auto">{content}</p>
+                <p class="message-content" dir="auto"><MessageText text=content/></p>
                 {failure.map(|reason| {
                     view! {
                         <p class="message-failure" role="alert">

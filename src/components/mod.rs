@@ -13,6 +13,7 @@ pub mod message_dialogs;
 pub mod message_editor;
 pub mod message_pages;
 pub mod message_pane;
+pub mod message_text;
 pub mod not_found;
 pub mod online_pane;
 pub mod sign_in_pages;
