@@ -244,6 +244,7 @@ test.describe("in a room of its own", () => {
       /You have been banned from this chat room until \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Reason: spam/,
     );
     await expect(notice.getByRole("button", { name: "OK" })).toBeFocused();
+    await expect(spammer.locator(".status-link")).toHaveText("Disconnected");
     expect(await seriousViolations(spammer)).toEqual([]);
     await notice.getByRole("button", { name: "OK" }).click();
     await expect(spammer).toHaveURL(/\/login/);

@@ -25,6 +25,8 @@ pub enum ConnectionState {
     },
     /// Down for several attempts; messages go over the REST API meanwhile.
     Offline,
+    /// Closed for good (the user was banned): no reconnecting.
+    Closed,
 }
 
 /// What the live connection knows beyond the messages.
@@ -282,6 +284,7 @@ mod browser {
             // Reconnecting would be refused: say why, and stay until the
             // user has read it (the message box then goes to the sign-in page).
             stop();
+            link.live.state.set(ConnectionState::Closed);
             let sentence = event
                 .map(CloseEvent::reason)
                 .filter(|r| !r.trim().is_empty())

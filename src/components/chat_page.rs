@@ -171,6 +171,7 @@ fn status_link(hydrated: Signal<bool>, live: Live, now_ms: Signal<u64>) -> impl 
                 format!("Reconnecting in {secs} s")
             }
             ConnectionState::Offline => "Offline: sending via the server".to_string(),
+            ConnectionState::Closed => "Disconnected".to_string(),
         };
         view! { <span>{text}</span> }.into_any()
     }
