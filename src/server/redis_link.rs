@@ -13,6 +13,14 @@ pub const REDIS_PATIENCE: Duration = Duration::from_secs(2);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 pub const RETRY_CAP: Duration = Duration::from_secs(5);
 
+/// The error for a Redis call that took longer than [`REDIS_PATIENCE`].
+pub fn timed_out() -> redis::RedisError {
+    redis::RedisError::from(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        "Redis did not answer in time",
+    ))
+}
+
 pub struct RedisLink {
     client: Client,
     state: Mutex<LinkState>,

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::support::http::Request;
-use crate::support::server::{answer, client, register, stored_ids, TestServer};
+use crate::support::server::{answer, chat_page, client, register, stored_ids, TestServer};
 use crate::support::ws::{connect, Socket};
 
 const MESSAGES: &str = "/api/chat/messages/";
@@ -87,16 +87,6 @@ async fn listed(server: &TestServer, cookie: &str, id: i64) -> Option<Value> {
         .await
         .into_iter()
         .find(|m| id_of(m) == id)
-}
-
-async fn chat_page(server: &TestServer, cookie: &str) -> String {
-    let res = request(server, "GET", "/chat", cookie)
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.text().await.unwrap()
 }
 
 pub fn utc(text: &Value) -> DateTime<Utc> {

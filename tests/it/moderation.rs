@@ -19,7 +19,8 @@ use crate::editing::{changes, delete, edit, patch, sleep_until, utc};
 use crate::scale_out::{post_rest, Cluster};
 use crate::support::redis::redis_url;
 use crate::support::server::{
-    answer, client, open_db, register, session_cookie, sign_in, stored_ids, whoami, TestServer,
+    answer, chat_page, client, open_db, register, session_cookie, sign_in, stored_ids, whoami,
+    TestServer,
 };
 use crate::support::ws::{connect, open, Open, Socket};
 
@@ -288,16 +289,7 @@ async fn a_moderator_may_delete_anyones_message_and_a_member_may_not() {
     );
     assert_eq!(delete(&server, &alice, b1).await.0, 404);
     assert_eq!(stored_ids(&server, &carol).await, [b2, c1]);
-    let page = client()
-        .get(server.url("/chat"))
-        .header("accept", "text/html")
-        .header("cookie", &carol)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = chat_page(&server, &carol).await;
     assert!(!page.contains("buy cheap watches"));
     assert!(page.contains("buy more cheap watches"));
 
@@ -683,16 +675,7 @@ async fn a_ban_with_purge_deletes_the_users_messages_everywhere() {
         "a socket opened after the messages were stored is told of their deletion"
     );
     assert_eq!(stored_ids(&server, &carol).await, [c1, c2]);
-    let page = client()
-        .get(server.url("/chat"))
-        .header("accept", "text/html")
-        .header("cookie", &carol)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = chat_page(&server, &carol).await;
     assert!(
         !page.contains("spam number"),
         "a purged message was rendered"

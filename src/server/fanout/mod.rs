@@ -28,7 +28,7 @@ pub use notice::{Envelope, Notice, MAX_DELETED};
 
 use super::auth::session_watch::SessionWatch;
 use super::live::hub::Hub;
-use super::redis_link::{RedisLink, REDIS_PATIENCE};
+use super::redis_link::{timed_out, RedisLink, REDIS_PATIENCE};
 use super::settings::Settings;
 use super::users::KnownUsers;
 
@@ -116,7 +116,7 @@ impl Fanout {
 
     /// The channel every process publishes to and subscribes to.
     fn channel(&self) -> String {
-        format!("{}:events", self.prefix)
+        channel_of(&self.prefix)
     }
 
     /// Tells the other processes that message `id` was stored.
@@ -183,6 +183,11 @@ impl Fanout {
     }
 }
 
+/// The channel of the processes using keys under `prefix`.
+fn channel_of(prefix: &str) -> String {
+    format!("{prefix}:events")
+}
+
 /// Publishes `notices` once, from outside a server (`chat98 users`), so
 /// that every server process acts on them at once.
 pub async fn tell(url: &str, prefix: &str, notices: Vec<Notice>) -> redis::RedisResult<()> {
@@ -190,13 +195,8 @@ pub async fn tell(url: &str, prefix: &str, notices: Vec<Notice>) -> redis::Redis
     let connect = client.get_multiplexed_async_connection();
     let mut connection = tokio::time::timeout(REDIS_PATIENCE, connect)
         .await
-        .map_err(|_| {
-            redis::RedisError::from(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "Redis did not answer in time",
-            ))
-        })??;
-    let channel = format!("{prefix}:events");
+        .map_err(|_| timed_out())??;
+    let channel = channel_of(prefix);
     let origin = format!("command-{}", random_origin());
     let mut pipe = redis::pipe();
     for notice in notices {

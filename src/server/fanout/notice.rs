@@ -35,6 +35,7 @@ pub enum Notice {
     Typing { user: i64 },
     /// A session of user `user` ended (signed out, replaced, banned): each
     /// process looks up the sessions of that user's sockets in storage.
+    /// It also makes each process read the user again (a ban).
     SessionsEnded { user: i64 },
     /// A process's set of connected users changed: read presence again.
     Presence,

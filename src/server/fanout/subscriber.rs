@@ -11,7 +11,7 @@ use redis::aio::{PubSubSink, PubSubStream};
 
 use super::Local;
 use super::{Envelope, Fanout, Notice};
-use crate::server::redis_link::{REDIS_PATIENCE, RETRY_CAP};
+use crate::server::redis_link::{timed_out, REDIS_PATIENCE, RETRY_CAP};
 
 /// How often the subscription is checked with a PING, and storage read for
 /// anything a lost notice did not bring.
@@ -56,13 +56,6 @@ async fn subscribe(fanout: &Fanout) -> redis::RedisResult<(PubSubSink, PubSubStr
         .await
         .map_err(|_| timed_out())??;
     Ok((sink, stream))
-}
-
-fn timed_out() -> redis::RedisError {
-    redis::RedisError::from(std::io::Error::new(
-        std::io::ErrorKind::TimedOut,
-        "Redis did not answer in time",
-    ))
 }
 
 /// Handles notices until the subscription is lost.

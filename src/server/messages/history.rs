@@ -74,6 +74,8 @@ impl History {
 
     /// Messages `ids` were deleted: the tail forgets them.
     pub fn remove(&self, ids: &[i64]) {
+        // A purge names thousands: a set, not a scan of `ids` per message.
+        let ids: std::collections::HashSet<i64> = ids.iter().copied().collect();
         self.recent
             .lock()
             .messages

@@ -149,10 +149,8 @@ async fn ban(
         Some(until) => format!("{} is banned until {until}", banned.username),
         None => format!("{} is banned until unbanned", banned.username),
     };
-    let notices = vec![
-        Notice::UserChanged { user: target.id },
-        Notice::SessionsEnded { user: target.id },
-    ];
+    // Each server reads the user again on this notice too.
+    let notices = vec![Notice::SessionsEnded { user: target.id }];
     Ok((done, notices))
 }
 

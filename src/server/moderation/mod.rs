@@ -128,15 +128,14 @@ pub async fn ban(
     Ok(ban)
 }
 
-/// Ends every session of a user just banned, here and on every process.
+/// Ends every session of a user just banned, here and on every process
+/// (the notice also makes each process read the user again).
 async fn end_everything_of(state: &AppState, banned: &user::Model) -> Result<(), ChatError> {
-    state.users.keep(banned.clone());
     let ended = state.sessions.end_user(banned.id).await?;
     for id in &ended {
         state.session_watch.end(id);
     }
     if let Some(fanout) = &state.fanout {
-        fanout.user_changed(banned.id);
         fanout.sessions_ended(banned.id);
     }
     Ok(())

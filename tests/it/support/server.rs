@@ -282,6 +282,19 @@ pub async fn me(server: &TestServer, cookie: &str) -> u16 {
         .as_u16()
 }
 
+/// The chat page's HTML as a signed-in browser gets it (200).
+pub async fn chat_page(server: &TestServer, cookie: &str) -> String {
+    let res = client()
+        .get(server.url("/chat"))
+        .header("accept", "text/html")
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("get the chat page");
+    assert_eq!(res.status(), 200);
+    res.text().await.expect("the chat page's text")
+}
+
 /// Signs the session of `cookie` out (204).
 pub async fn logout(server: &TestServer, cookie: &str) {
     let res = client()
