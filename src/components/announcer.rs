@@ -65,6 +65,7 @@ mod tests {
             formatted_timestamp: String::new(),
             client_id: None,
             edited_at: None,
+            mentions: Vec::new(),
         }
     }
 

@@ -16,6 +16,7 @@ use super::window::Window;
 use crate::client::conversation::{now_ms, Conversation, Me};
 use crate::client::live::{self, ConnectionState, Live};
 use crate::client::message_changes::MessageActions;
+use crate::client::preferences::PreferencesState;
 use crate::error::ErrorCode;
 use crate::server_fns::load_chat_page;
 use crate::types::ChatPageData;
@@ -97,6 +98,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
     // The server's clock at rendering, read back (not re-read) in the browser.
     let rendered_at = leptos::server::SharedValue::new_str(now_ms).into_inner();
     let actions = MessageActions::new(conversation, rendered_at);
+    PreferencesState::provide(data.preferences.clone());
     track_unread(conversation);
     let now_ms = clock(conversation, data.retention_secs);
     let hydrated = use_hydrated();

@@ -413,6 +413,7 @@ mod tests {
             formatted_timestamp: "2026-11-24 05:00:00".into(),
             client_id: None,
             edited_at: None,
+            mentions: Vec::new(),
         };
         let mut last = hub.sequence().await;
         assert!(
@@ -441,6 +442,7 @@ mod tests {
             formatted_timestamp: "2026-11-24 05:00:00".into(),
             client_id: None,
             edited_at: None,
+            mentions: Vec::new(),
         };
         let mut last = hub.sequence().await;
         hub.publish(&mut last, message(1, "first"));

@@ -228,6 +228,7 @@ mod tests {
                 formatted_timestamp: String::new(),
                 client_id: None,
                 edited_at: None,
+                mentions: Vec::new(),
             },
             stored_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000 - age_secs),
         }

@@ -53,6 +53,8 @@ pub async fn load() -> Result<ChatPageData, ChatError> {
         form_client_id: fresh_client_id(),
         role: me.role(),
         edit_window_secs: state.settings.messages.edit_window.as_secs(),
+        preferences: Default::default(),
+        last_read_id: None,
     })
 }
 

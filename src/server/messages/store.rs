@@ -226,6 +226,7 @@ pub fn to_wire(m: message::Model, author: &user::Model) -> ChatMessage {
         edited_at: m
             .edited_at
             .map(|at| at.to_rfc3339_opts(SecondsFormat::Micros, true)),
+        mentions: Vec::new(),
     }
 }
 
