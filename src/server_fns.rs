@@ -87,7 +87,21 @@ pub async fn save_preferences(
     notifications: Alerts,
     show_typing: Option<String>,
 ) -> Result<Preferences, ChatError> {
-    let show_typing = show_typing.is_some_and(|v| v != "false");
-    let _ = (sound, notifications, show_typing);
-    Ok(Preferences::default())
+    let preferences = Preferences {
+        sound,
+        notifications,
+        show_typing: show_typing.is_some_and(|v| v != "false"),
+    };
+    crate::server::preferences::page::save(preferences)
+        .await
+        .map_err(crate::server::http::respond::reject)
+}
+
+/// Records that the signed-in user has seen every message up to `id` (the
+/// unread divider's place next time); the mark only moves forward.
+#[server(endpoint = "me/read")]
+pub async fn mark_read(id: i64) -> Result<i64, ChatError> {
+    crate::server::messages::page::mark_read(id)
+        .await
+        .map_err(crate::server::http::respond::reject)
 }

@@ -81,6 +81,15 @@ impl Alerts {
         }
     }
 
+    /// The stored text (anything unknown is the default).
+    pub fn parse(text: &str) -> Alerts {
+        match text {
+            "off" => Alerts::Off,
+            "all" => Alerts::All,
+            _ => Alerts::Mentions,
+        }
+    }
+
     /// Whether a message from someone else, mentioning you or not, alerts.
     pub fn covers(self, mentions_me: bool) -> bool {
         match self {

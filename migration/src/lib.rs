@@ -10,6 +10,7 @@ mod m20261124_000004_message_client_ids;
 mod m20261125_000005_username_skeletons;
 mod m20261125_000006_session_users;
 mod m20261125_000007_roles_bans_edits;
+mod m20261125_000008_mentions_preferences;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_username_skeletons::Migration),
             Box::new(m20261125_000006_session_users::Migration),
             Box::new(m20261125_000007_roles_bans_edits::Migration),
+            Box::new(m20261125_000008_mentions_preferences::Migration),
         ]
     }
 }

@@ -38,6 +38,8 @@ pub struct Conversation {
     /// down (the page wires it to `client::live::send_frame`).
     send_frame: Callback<String, bool>,
     pub me: i64,
+    /// The signed-in user's name (mentions of it are highlighted).
+    pub my_name: StoredValue<String>,
     /// What the signed-in user may do to others' messages.
     pub role: Role,
     /// How long after sending its author may edit a message, in ms.
@@ -59,6 +61,7 @@ impl Conversation {
         Conversation {
             send_frame,
             me: me.id,
+            my_name: StoredValue::new(me.username),
             role: me.role,
             edit_window_ms: me.edit_window_secs.saturating_mul(1000),
             messages: RwSignal::new(messages),
@@ -91,6 +94,11 @@ impl Conversation {
         }
     }
 
+    /// Whether `message` is someone else's and mentions the signed-in user.
+    pub fn mentions_me(&self, message: &ChatMessage) -> bool {
+        message.user.id != self.me && self.my_name.with_value(|name| message.mentions_user(name))
+    }
+
     /// A shown message was edited: takes its new text, unless what is shown
     /// is already a later edit (edits can overtake each other when one comes
     /// over the socket and another from the page's own request).
@@ -105,6 +113,7 @@ impl Conversation {
                 if let Some(shown) = m.iter_mut().find(|m| m.id == edited.id) {
                     shown.content = edited.content;
                     shown.edited_at = edited.edited_at;
+                    shown.mentions = edited.mentions;
                 }
             });
         }
@@ -318,9 +327,10 @@ impl Conversation {
 }
 
 /// Who the conversation belongs to and what they may do.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Me {
     pub id: i64,
+    pub username: String,
     pub role: Role,
     pub edit_window_secs: u64,
 }
@@ -469,6 +479,7 @@ mod tests {
     fn conversation(role: Role, messages: Vec<ChatMessage>) -> Conversation {
         let me = Me {
             id: 1,
+            username: "me".into(),
             role,
             edit_window_secs: 60,
         };

@@ -4,8 +4,11 @@
 //! over the REST API while that connection is down (`rest_fallback`). The
 //! views in `components/` read their signals; nothing here renders.
 
+pub mod alerts;
 pub mod conversation;
 pub mod live;
+pub mod mention_completion;
 pub mod message_changes;
 pub mod preferences;
 pub mod rest_fallback;
+pub mod unread;

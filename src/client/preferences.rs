@@ -3,7 +3,19 @@
 
 use leptos::prelude::*;
 
-use crate::types::Preferences;
+use crate::types::{Alerts, Preferences};
+
+/// Why desktop notifications stayed off.
+pub const BLOCKED: &str =
+    "Your browser does not allow notifications from this page. Allow them in the browser's site settings, then choose again.";
+
+/// Whether the browser lets the page show notifications (asking if need be).
+async fn permitted() -> bool {
+    #[cfg(feature = "hydrate")]
+    return crate::client::alerts::ask_permission().await;
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
 
 /// The preferences in effect, and how to change them.
 #[derive(Clone, Copy)]
@@ -24,11 +36,21 @@ impl PreferencesState {
         state
     }
 
-    /// Applies `change` at once and saves the result.
+    /// Applies `change` at once and saves the result. Turning desktop
+    /// notifications on asks the browser's permission first (call this from
+    /// the click or key press that chose it); if refused, they stay off.
     pub fn change(self, change: impl FnOnce(&mut Preferences)) {
+        let before = self.current.get_untracked().notifications;
         self.current.update(change);
-        let wanted = self.current.get_untracked();
+        let after = self.current.get_untracked().notifications;
+        let ask = crate::client::alerts::needs_permission(before, after);
         leptos::task::spawn_local(async move {
+            if ask && !permitted().await {
+                self.current.update(|p| p.notifications = Alerts::Off);
+                self.error.set(Some(BLOCKED.to_string()));
+                return;
+            }
+            let wanted = self.current.get_untracked();
             let saved = crate::server_fns::save_preferences(
                 wanted.sound,
                 wanted.notifications,

@@ -7,16 +7,18 @@ use super::announcer::Announcer;
 use super::composer::Composer;
 use super::context_menu::ContextMenu;
 use super::hydrated::use_hydrated;
+use super::message_box::{BoxIcon, MessageBox};
 use super::message_dialogs::{BannedNotice, MessageDialogs};
 use super::message_pane::MessagePane;
 use super::online_pane::OnlinePane;
 use super::status_bar::{StatusBar, StatusField};
-use super::unread_title::track_unread;
 use super::window::Window;
 use crate::client::conversation::{now_ms, Conversation, Me};
 use crate::client::live::{self, ConnectionState, Live};
+use crate::client::mention_completion::known_names;
 use crate::client::message_changes::MessageActions;
 use crate::client::preferences::PreferencesState;
+use crate::client::unread::Unread;
 use crate::error::ErrorCode;
 use crate::server_fns::load_chat_page;
 use crate::types::ChatPageData;
@@ -90,6 +92,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
     let send_frame = Callback::new(|frame: String| live::send_frame(&frame));
     let me = Me {
         id: data.me.id,
+        username: data.me.username.clone(),
         role: data.role,
         edit_window_secs: data.edit_window_secs,
     };
@@ -98,25 +101,25 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
     // The server's clock at rendering, read back (not re-read) in the browser.
     let rendered_at = leptos::server::SharedValue::new_str(now_ms).into_inner();
     let actions = MessageActions::new(conversation, rendered_at);
-    PreferencesState::provide(data.preferences.clone());
-    track_unread(conversation);
+    let prefs = PreferencesState::provide(data.preferences.clone());
+    Unread::provide(conversation, data.last_read_id);
     let now_ms = clock(conversation, data.retention_secs);
     let hydrated = use_hydrated();
-    let count = move || {
-        let n = conversation.messages.with(Vec::len);
-        if n == 1 {
-            "1 message".to_string()
-        } else {
-            format!("{n} messages")
-        }
-    };
+    let count = move || count_line(conversation.messages.with(Vec::len));
     let who = format!("Signed in as {}", data.me.username);
     let note = format!(
         "Messages in this chat room are stored for up to {} before being automatically deleted.",
         data.retention_text
     );
     let link = status_link(hydrated, live, now_ms);
-    let typing = move || typing_line(&live.typing_names(now_ms.get()));
+    let names = Signal::derive(move || {
+        live.online
+            .with(|online| conversation.messages.with(|m| known_names(online, m)))
+    });
+    let typing = move || {
+        let shown = prefs.current.with(|p| p.show_typing);
+        shown.then(|| typing_line(&live.typing_names(now_ms.get())))
+    };
 
     view! {
         <div class="chat-layout">
@@ -130,6 +133,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                     conversation
                     max_chars=data.max_message_chars
                     form_client_id=data.form_client_id
+                    names=names
                 />
                 <StatusBar>
                     <StatusField class="status-link">{link}</StatusField>
@@ -147,6 +151,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                     </form>
                 </StatusBar>
             </Window>
+            <PreferencesError prefs/>
             <ContextMenu actions/>
             <MessageDialogs actions/>
             {move || live.banned.get().map(|sentence| view! { <BannedNotice sentence/> })}
@@ -176,6 +181,35 @@ fn status_link(hydrated: Signal<bool>, live: Live, now_ms: Signal<u64>) -> impl 
             ConnectionState::Closed => "Disconnected".to_string(),
         };
         view! { <span>{text}</span> }.into_any()
+    }
+}
+
+/// "1 message", "5 messages".
+fn count_line(n: usize) -> String {
+    if n == 1 {
+        "1 message".to_string()
+    } else {
+        format!("{n} messages")
+    }
+}
+
+/// Why saving a preference failed (or notifications stayed off), as a
+/// Win98 message box.
+#[component]
+fn PreferencesError(prefs: PreferencesState) -> impl IntoView {
+    move || {
+        prefs.error.get().map(|text| {
+            view! {
+                <MessageBox
+                    title="Options"
+                    icon=BoxIcon::Warning
+                    text
+                    on_cancel=move |_| prefs.error.set(None)
+                >
+                    <button type="button" on:click=move |_| prefs.error.set(None)>"OK"</button>
+                </MessageBox>
+            }
+        })
     }
 }
 

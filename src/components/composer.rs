@@ -11,8 +11,10 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 
 use super::hydrated::use_hydrated;
+use super::mention_list::{MentionList, NameCompleter};
 use crate::client::conversation::Conversation;
 use crate::client::live;
+use crate::client::preferences::use_preferences;
 use crate::server_fns::SendMessage;
 
 /// `autofocus` only works when a document loads: after signing in without a
@@ -47,22 +49,14 @@ fn form_error(action: ServerAction<SendMessage>) -> Option<String> {
     })
 }
 
-#[component]
-pub fn Composer(
+/// Sends the draft (with JavaScript), empties the box and keeps the focus.
+fn sender(
+    action: ServerAction<SendMessage>,
+    draft: RwSignal<String>,
+    input: NodeRef<Textarea>,
     conversation: Conversation,
-    max_chars: usize,
-    /// A client id for the form post without JavaScript: posting the same
-    /// page twice stores the message once.
-    form_client_id: String,
-) -> impl IntoView {
-    let action = ServerAction::<SendMessage>::new();
-    let draft = RwSignal::new(String::new());
-    let input = NodeRef::<Textarea>::new();
-    let hydrated = use_hydrated();
-    // Without JavaScript the button must stay usable: the server checks.
-    let blank = move || hydrated.get() && draft.with(|d| d.trim().is_empty());
-
-    let send = move || {
+) -> impl Fn() + Copy + 'static {
+    move || {
         action.value().set(None);
         let text = draft.get_untracked();
         if !text.trim().is_empty() {
@@ -72,12 +66,44 @@ pub fn Composer(
         if let Some(el) = input.get_untracked() {
             let _ = el.focus();
         }
-    };
+    }
+}
+
+#[component]
+pub fn Composer(
+    conversation: Conversation,
+    max_chars: usize,
+    /// A client id for the form post without JavaScript: posting the same
+    /// page twice stores the message once.
+    form_client_id: String,
+    /// Names to complete after `@`: people online, then others.
+    #[prop(into)]
+    names: Signal<(Vec<String>, Vec<String>)>,
+) -> impl IntoView {
+    let action = ServerAction::<SendMessage>::new();
+    let draft = RwSignal::new(String::new());
+    let input = NodeRef::<Textarea>::new();
+    let hydrated = use_hydrated();
+    let prefs = use_preferences();
+    // Without JavaScript the button must stay usable: the server checks.
+    let blank = move || hydrated.get() && draft.with(|d| d.trim().is_empty());
+
+    let send = sender(action, draft, input, conversation);
     focus_when_idle(input);
+    let completer = NameCompleter::new(draft, input, names, conversation.my_name);
+    let on_input = move |text: String| {
+        completer.refresh(&text);
+        draft.set(text);
+        // Others see "... is typing" only from those who see it too.
+        if prefs.is_none_or(|p| p.current.with_untracked(|p| p.show_typing)) {
+            live::typing();
+        }
+    };
     let on_keydown = move |ev: KeyboardEvent| {
         // Enter sends; Shift+Enter (and Enter while composing with an IME)
         // inserts a newline as usual.
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+        let enter = ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing();
+        if !completer.key(&ev) && enter {
             ev.prevent_default();
             send();
         }
@@ -99,12 +125,14 @@ pub fn Composer(
                 aria-describedby="composer-error"
                 node_ref=input
                 prop:value=move || draft.get()
-                on:input=move |ev| {
-                    draft.set(event_target_value(&ev));
-                    live::typing();
-                }
+                aria-autocomplete="list"
+                aria-controls=move || completer.list_id()
+                aria-activedescendant=move || completer.active_id()
+                on:input=move |ev| on_input(event_target_value(&ev))
                 on:keydown=on_keydown
+                on:blur=move |_| completer.close()
             ></textarea>
+            <MentionList completer/>
             <button
                 type="submit"
                 class="composer-send"
@@ -116,12 +144,20 @@ pub fn Composer(
             >
                 "Send"
             </button>
-            <p class="composer-error" id="composer-error" role="alert">
-                {move || form_error(action).map(|text| view! {
-                    <span class="dialog-icon-small" aria-hidden="true"></span>
-                    <span>{text}</span>
-                })}
-            </p>
+            <ComposerError action/>
         </ActionForm>
+    }
+}
+
+/// The server's refusal of a plain form post, under the text box.
+#[component]
+fn ComposerError(action: ServerAction<SendMessage>) -> impl IntoView {
+    view! {
+        <p class="composer-error" id="composer-error" role="alert">
+            {move || form_error(action).map(|text| view! {
+                <span class="dialog-icon-small" aria-hidden="true"></span>
+                <span>{text}</span>
+            })}
+        </p>
     }
 }

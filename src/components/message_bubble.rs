@@ -13,17 +13,20 @@ use super::message_editor::MessageEditor;
 use super::message_text::MessageText;
 use crate::client::conversation::Pending;
 use crate::client::message_changes::{MessageAction, MessageActions};
+use crate::client::unread::Unread;
 use crate::types::ChatMessage;
 
 #[component]
 pub fn MessageBubble(
     message: ChatMessage,
     own: bool,
+    /// Someone else's message that mentions the reader: highlighted.
+    mentions_me: bool,
     actions: MessageActions,
     /// True once the page is hydrated: the menu replaces the links.
     hydrated: Signal<bool>,
 ) -> impl IntoView {
-    let side = if own { "message own" } else { "message other" };
+    let side = bubble_class(own, mentions_me);
     let tooltip = format!("{} UTC", message.formatted_timestamp);
     let short = message.short_time().to_owned();
     let id = message.id;
@@ -53,8 +56,10 @@ pub fn MessageBubble(
         }
     };
     let text = message.content.clone();
+    let mentions = message.mentions.clone();
     view! {
         <li class=side data-id=id>
+            <UnreadDivider id/>
             <article
                 class="message-bubble"
                 tabindex=move || hydrated.get().then_some("0")
@@ -75,7 +80,7 @@ pub fn MessageBubble(
                     // `dir="auto"` isolates the text (bidi controls in it cannot
                     // reorder anything outside) and sets its own direction.
                     view! {
-                        <p class="message-content" dir="auto"><MessageText text=text.clone()/></p>
+                        <p class="message-content" dir="auto"><MessageText text=text.clone() mentions=mentions.clone()/></p>
                     }
                     .into_any()
                 }}
@@ -84,6 +89,28 @@ pub fn MessageBubble(
                 </Show>
             </article>
         </li>
+    }
+}
+
+fn bubble_class(own: bool, mentions_me: bool) -> &'static str {
+    match (own, mentions_me) {
+        (true, _) => "message own",
+        (false, false) => "message other",
+        (false, true) => "message other mentions-me",
+    }
+}
+
+/// "New messages" above message `id` when it is the first one unread.
+#[component]
+fn UnreadDivider(id: i64) -> impl IntoView {
+    let unread = use_context::<Unread>();
+    let first_unread = move || unread.is_some_and(|u| u.first_unread.get() == Some(id));
+    view! {
+        <Show when=first_unread>
+            <div class="unread-divider" role="separator" aria-label="New messages">
+                <span>"New messages"</span>
+            </div>
+        </Show>
     }
 }
 
@@ -142,7 +169,7 @@ pub fn PendingBubble(
                     <span class="message-author">"You"</span>
                     <span class="message-time">{if failed { "Not sent" } else { "Sending..." }}</span>
                 </header>
-                <p class="message-content" dir="auto"><MessageText text=content/></p>
+                <p class="message-content" dir="auto"><MessageText text=content mentions=Vec::new()/></p>
                 {failure.map(|reason| {
                     view! {
                         <p class="message-failure" role="alert">

@@ -174,7 +174,13 @@ fn MessageList(conversation: Conversation, actions: MessageActions) -> impl Into
             <ol class="message-list" aria-label="Conversation">
                 // Keyed on the edit time too, so an edited message is drawn anew.
                 <For each=move || messages.get() key=|m| (m.id, m.edited_at.clone()) let:message>
-                    <MessageBubble own=conversation.me == message.user.id message actions hydrated/>
+                    <MessageBubble
+                        own=conversation.me == message.user.id
+                        mentions_me=conversation.mentions_me(&message)
+                        message
+                        actions
+                        hydrated
+                    />
                 </For>
                 <For each=move || pending.get() key=|o| (o.client_id.clone(), o.failure.clone()) let:pending>
                     <PendingBubble pending on_retry=move |id| conversation.retry(id)/>

@@ -13,6 +13,7 @@ pub mod messages;
 pub mod metrics;
 pub mod moderation;
 pub mod ops;
+pub mod preferences;
 pub mod redis_link;
 pub mod rest;
 pub mod retention;

@@ -68,6 +68,18 @@ impl AppState {
         leptos::prelude::use_context::<AppState>().ok_or_else(crate::error::ChatError::unavailable)
     }
 
+    /// The state and the signed-in user of the current server function or
+    /// page, or `NotSignedIn`.
+    pub async fn with_user_from_context(
+    ) -> Result<(AppState, crate::server::entities::user::Model), crate::error::ChatError> {
+        let state = AppState::from_context()?;
+        let session = super::auth::session::current_session().await?;
+        let me = super::auth::session::signed_in_user(&session, &state.users, &state.db)
+            .await?
+            .ok_or_else(crate::error::ChatError::not_signed_in)?;
+        Ok((state, me))
+    }
+
     /// Passes on that `user` is typing, here and (with Redis) everywhere, at
     /// most once per [`TYPING_EVERY`] whichever socket or process it came from.
     pub async fn typing(&self, user: &UserRef) {

@@ -16,6 +16,10 @@ pub struct Model {
     /// When the author last edited the text; the expiry still counts from
     /// `timestamp`.
     pub edited_at: Option<DateTimeUtc>,
+    /// The users the text mentions, their names as spelled, separated by
+    /// spaces (empty for none); see `server::messages::mentions`.
+    #[sea_orm(column_type = "Text")]
+    pub mentions: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

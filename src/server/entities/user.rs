@@ -18,6 +18,12 @@ pub struct Model {
     /// (see `server::moderation::FOREVER`).
     pub banned_until: Option<DateTimeUtc>,
     pub ban_reason: Option<String>,
+    /// Preferences ([`crate::types::Preferences`]): `off`, `mentions` or `all`.
+    pub sound: String,
+    pub notifications: String,
+    pub show_typing: bool,
+    /// The newest message the user has seen (the unread divider's place).
+    pub last_read_id: Option<i64>,
 }
 
 impl Model {
@@ -32,6 +38,14 @@ impl Model {
     /// Whether a ban holds at `now` (an expired one has lifted itself).
     pub fn is_banned_at(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
         self.banned_until.is_some_and(|until| until > now)
+    }
+
+    pub fn preferences(&self) -> crate::types::Preferences {
+        crate::types::Preferences {
+            sound: crate::types::Alerts::parse(&self.sound),
+            notifications: crate::types::Alerts::parse(&self.notifications),
+            show_typing: self.show_typing,
+        }
     }
 
     pub fn is_banned(&self) -> bool {

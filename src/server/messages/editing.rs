@@ -65,8 +65,9 @@ pub async fn edit(
             describe_duration(window)
         )));
     }
+    let mentions = super::mentions::resolve(&state.db, &content).await?;
     let reservation = charge(state, author).await?;
-    let outcome = store_edit(state, id, &content).await;
+    let outcome = store_edit(state, id, &content, &mentions).await;
     if outcome.is_err() {
         state.limits.give_back(reservation).await;
     }
@@ -75,9 +76,14 @@ pub async fn edit(
 
 /// Stores the edit and publishes it, under the hub's sequence so that it
 /// goes out in order with new messages.
-async fn store_edit(state: &AppState, id: i64, content: &str) -> Result<ChatMessage, ChatError> {
+async fn store_edit(
+    state: &AppState,
+    id: i64,
+    content: &str,
+    mentions: &[String],
+) -> Result<ChatMessage, ChatError> {
     let last = state.hub.sequence().await;
-    if !store::update_content(&state.db, id, content, Utc::now()).await? {
+    if !store::update_content(&state.db, id, content, mentions, Utc::now()).await? {
         return Err(gone());
     }
     let edited = store::find(&state.db, id, state.settings.cutoff_now())

@@ -1,4 +1,5 @@
-//! The query of `GET /api/chat/messages/`: `limit`, `before`, `after`.
+//! The query of `GET /api/chat/messages/`: `limit`, `before`, `after`, and
+//! `mentions=me`.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +28,18 @@ pub struct HistoryQuery {
     /// (catching up after a reconnect).
     #[param(minimum = 0)]
     after: Option<i64>,
+    /// `me`: only the messages that mention the signed-in user, newest
+    /// first (the same paging: `before` the oldest one listed for more).
+    #[param(pattern = "^me$")]
+    mentions: Option<String>,
+}
+
+/// A read of the message list: which slice, and whether only the messages
+/// that mention the reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListQuery {
+    pub window: Window,
+    pub mentions_me: bool,
 }
 
 /// A query's pairs, and the problems found reading numbers from them (each
@@ -74,17 +87,30 @@ impl QueryNumbers {
     }
 }
 
-/// Reads `limit`, `before` and `after`.
-pub fn read_window(query: Option<&str>) -> Result<Window, ApiError> {
+/// Reads `limit`, `before`, `after` and `mentions`.
+pub fn read_list(query: Option<&str>) -> Result<ListQuery, ApiError> {
     let mut numbers = QueryNumbers::parse(query)?;
     let limit = numbers.number("limit", 1, MAX_LIMIT as i64);
     let before = numbers.number("before", 0, i64::MAX);
     let after = numbers.number("after", 0, i64::MAX);
+    let mentions_me = match url_encoding::first(&numbers.pairs, "mentions") {
+        None => false,
+        Some("me") => true,
+        Some(_) => {
+            let problem = "Only mentions=me is supported.".to_owned();
+            numbers.fields.insert("mentions".to_owned(), vec![problem]);
+            false
+        }
+    };
     numbers.finish()?;
-    Ok(Window {
+    let window = Window {
         limit: limit.map_or(PAGE_HISTORY, |n| n as u64),
         before,
         after,
+    };
+    Ok(ListQuery {
+        window,
+        mentions_me,
     })
 }
 
@@ -102,10 +128,16 @@ mod tests {
 
     #[test]
     fn defaults_and_values() {
-        let w = read_window(None).unwrap();
+        let w = read_list(None).unwrap().window;
         assert_eq!((w.limit, w.before, w.after), (100, None, None));
-        let w = read_window(Some("limit=500&before=7&after=2&other=x")).unwrap();
+        let w = read_list(Some("limit=500&before=7&after=2&other=x"))
+            .unwrap()
+            .window;
         assert_eq!((w.limit, w.before, w.after), (500, Some(7), Some(2)));
+        assert!(!read_list(None).unwrap().mentions_me);
+        let q = read_list(Some("mentions=me&before=9")).unwrap();
+        assert!(q.mentions_me);
+        assert_eq!(q.window.before, Some(9));
     }
 
     #[test]
@@ -117,9 +149,12 @@ mod tests {
             "before=-1",
             "after=1.5",
             "limit=%FF",
+            "mentions=you",
+            "mentions=",
+            "mentions=ME",
         ] {
             assert_eq!(
-                read_window(Some(q)).unwrap_err().status(),
+                read_list(Some(q)).unwrap_err().status(),
                 StatusCode::BAD_REQUEST,
                 "{q}"
             );

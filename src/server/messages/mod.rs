@@ -3,14 +3,17 @@
 //! door with its checks, retries and rate (`posting`), the one writer that
 //! stores what queued together and publishes it in order (`writer`), the
 //! newest ones kept in memory (`history`; the reads' query, `history_query`),
-//! editing and deleting (`editing`), the REST endpoints (`rest`,
+//! who a message mentions (`mentions`), how far each user has read
+//! (`read_mark`), editing and deleting (`editing`), the REST endpoints (`rest`,
 //! `submission`) and the chat page's server functions (`page`).
 
 pub mod editing;
 pub mod history;
 pub mod history_query;
+pub mod mentions;
 pub mod page;
 pub mod posting;
+pub mod read_mark;
 pub mod rest;
 pub mod rules;
 pub mod store;

@@ -3,26 +3,14 @@
 //! editing and deleting.
 
 use crate::error::ChatError;
-use crate::server::auth::session;
-use crate::server::entities::user;
 use crate::server::http::request_timeout::Commitment;
 use crate::server::http::respond::return_browser_to;
-use crate::server::messages::editing;
 use crate::server::messages::posting::{self, Submission};
 use crate::server::messages::store;
 use crate::server::messages::store::{Window, PAGE_HISTORY};
+use crate::server::messages::{editing, read_mark};
 use crate::server::AppState;
 use crate::types::{ChatMessage, ChatPageData};
-
-/// The app state and the signed-in user, or `NotSignedIn`.
-async fn signed_in() -> Result<(AppState, user::Model), ChatError> {
-    let state = AppState::from_context()?;
-    let session = session::current_session().await?;
-    let me = session::signed_in_user(&session, &state.users, &state.db)
-        .await?
-        .ok_or_else(ChatError::not_signed_in)?;
-    Ok((state, me))
-}
 
 /// A random client id for the page's composer form.
 fn fresh_client_id() -> String {
@@ -34,7 +22,7 @@ fn fresh_client_id() -> String {
 
 /// The chat window's first render: who you are, recent history, the limits.
 pub async fn load() -> Result<ChatPageData, ChatError> {
-    let (state, me) = signed_in().await?;
+    let (state, me) = AppState::with_user_from_context().await?;
     let window = Window {
         limit: PAGE_HISTORY,
         ..Window::default()
@@ -43,6 +31,11 @@ pub async fn load() -> Result<ChatPageData, ChatError> {
         .history
         .page(&state.db, window, state.settings.cutoff_now())
         .await?;
+    // Where the unread divider goes; then everything shown counts as seen.
+    let last_read_id = read_mark::of(&state.db, me.id).await?;
+    if let Some(newest) = messages.last() {
+        read_mark::advance(&state, &me, newest.id).await?;
+    }
     Ok(ChatPageData {
         history_complete: (messages.len() as u64) < PAGE_HISTORY,
         messages,
@@ -53,14 +46,14 @@ pub async fn load() -> Result<ChatPageData, ChatError> {
         form_client_id: fresh_client_id(),
         role: me.role(),
         edit_window_secs: state.settings.messages.edit_window.as_secs(),
-        preferences: Default::default(),
-        last_read_id: None,
+        preferences: me.preferences(),
+        last_read_id,
     })
 }
 
 /// Sends a message from the composer; a plain form post then returns to `/chat`.
 pub async fn send(content: String, client_id: Option<String>) -> Result<ChatMessage, ChatError> {
-    let (state, me) = signed_in().await?;
+    let (state, me) = AppState::with_user_from_context().await?;
     let submission = Submission {
         content: Some(content),
         client_id,
@@ -75,7 +68,7 @@ pub async fn send(content: String, client_id: Option<String>) -> Result<ChatMess
 
 /// One page of messages older than `before`, oldest first.
 pub async fn older(before: i64) -> Result<Vec<ChatMessage>, ChatError> {
-    let (state, _) = signed_in().await?;
+    let (state, _) = AppState::with_user_from_context().await?;
     let window = Window {
         before: Some(before),
         after: None,
@@ -89,7 +82,7 @@ pub async fn older(before: i64) -> Result<Vec<ChatMessage>, ChatError> {
 
 /// One retained message (the no-JavaScript edit and delete forms show it).
 pub async fn message(id: i64) -> Result<ChatMessage, ChatError> {
-    let (state, _) = signed_in().await?;
+    let (state, _) = AppState::with_user_from_context().await?;
     store::find(&state.db, id, state.settings.cutoff_now())
         .await?
         .ok_or_else(|| {
@@ -100,7 +93,7 @@ pub async fn message(id: i64) -> Result<ChatMessage, ChatError> {
 /// Edits one of the signed-in user's messages; a plain form post then
 /// returns to `/chat`.
 pub async fn edit(id: i64, content: String) -> Result<ChatMessage, ChatError> {
-    let (state, me) = signed_in().await?;
+    let (state, me) = AppState::with_user_from_context().await?;
     let edited = editing::edit(&state, &me, id, Some(content)).await?;
     return_browser_to("/chat");
     Ok(edited)
@@ -109,8 +102,14 @@ pub async fn edit(id: i64, content: String) -> Result<ChatMessage, ChatError> {
 /// Deletes a message (own, or anyone's for a moderator); a plain form post
 /// then returns to `/chat`.
 pub async fn delete(id: i64) -> Result<(), ChatError> {
-    let (state, me) = signed_in().await?;
+    let (state, me) = AppState::with_user_from_context().await?;
     editing::delete(&state, &me, id).await?;
     return_browser_to("/chat");
     Ok(())
+}
+
+/// Moves the signed-in user's read mark forward to `id`.
+pub async fn mark_read(id: i64) -> Result<i64, ChatError> {
+    let (state, me) = AppState::with_user_from_context().await?;
+    read_mark::advance(&state, &me, id).await
 }

@@ -88,10 +88,18 @@ pub async fn post(
             }
         }
     };
+    let mentions = match super::mentions::resolve(&state.db, &content).await {
+        Ok(mentions) => mentions,
+        Err(e) => {
+            state.limits.give_back(reservation).await;
+            return Err(e.into());
+        }
+    };
     let new = NewMessage {
         author: author.clone(),
         content,
         client_id: client_id.clone(),
+        mentions,
     };
     let outcome = state.writer.store(new, commitment).await;
     match outcome {

@@ -7,16 +7,17 @@ use axum::Extension;
 use axum::Json;
 
 use super::submission::{read_submission, EditedMessage, NewMessage};
-use super::{editing, posting};
+use super::{editing, mentions, posting, store};
 use crate::error::ChatError;
 use crate::server::auth::signed_in::SignedIn;
 use crate::server::http::api_error::{read_body, ApiError, BadRequest, Detail};
 use crate::server::http::request_timeout::Commitment;
-use crate::server::messages::history_query::{read_window, HistoryQuery};
+use crate::server::messages::history_query::{read_list, HistoryQuery};
 use crate::server::AppState;
 use crate::types::ChatMessage;
 
-/// The retained messages, oldest first.
+/// The retained messages, oldest first; with `mentions=me`, those that
+/// mention the signed-in user, newest first.
 #[utoipa::path(
     get,
     path = "/api/chat/messages/",
@@ -24,7 +25,7 @@ use crate::types::ChatMessage;
     params(HistoryQuery),
     security(("session_cookie" = [])),
     responses(
-        (status = 200, description = "Messages, oldest first", body = [ChatMessage]),
+        (status = 200, description = "Messages, oldest first (with mentions=me: newest first)", body = [ChatMessage]),
         (status = 400, description = "A query value is invalid", body = BadRequest),
         (status = 401, description = "Not signed in", body = Detail),
         (status = 503, description = "Storage is unavailable", body = Detail),
@@ -32,17 +33,22 @@ use crate::types::ChatMessage;
 )]
 pub async fn list_messages(
     State(state): State<AppState>,
-    _user: SignedIn,
+    SignedIn(user): SignedIn,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Vec<ChatMessage>>, ApiError> {
-    let window = read_window(query.as_deref())?;
+    let list = read_list(query.as_deref())?;
     let cutoff = state.settings.cutoff_now();
-    let page = state
-        .history
-        .page(&state.db, window, cutoff)
-        .await
-        .map_err(ChatError::from)?;
-    Ok(Json(page))
+    let page = if list.mentions_me {
+        let only = Some(mentions::mentioning(&user.username));
+        let mut page = store::page_where(&state.db, list.window, cutoff, only).await;
+        if let Ok(page) = &mut page {
+            page.reverse();
+        }
+        page
+    } else {
+        state.history.page(&state.db, list.window, cutoff).await
+    };
+    Ok(Json(page.map_err(ChatError::from)?))
 }
 
 /// Sends a message as the signed-in user.

@@ -31,9 +31,23 @@ pub async fn page(
     window: Window,
     cutoff: DateTime<Utc>,
 ) -> Result<Vec<ChatMessage>, DbErr> {
+    page_where(db, window, cutoff, None).await
+}
+
+/// [`page`] among the messages that also match `only` (a condition on the
+/// messages table, e.g. `mentions::mentioning`).
+pub async fn page_where(
+    db: &impl ConnectionTrait,
+    window: Window,
+    cutoff: DateTime<Utc>,
+    only: Option<sea_orm::Condition>,
+) -> Result<Vec<ChatMessage>, DbErr> {
     let mut query = message::Entity::find()
         .find_also_related(user::Entity)
         .filter(message::Column::Timestamp.gte(cutoff));
+    if let Some(only) = only {
+        query = query.filter(only);
+    }
     if let Some(before) = window.before {
         query = query.filter(message::Column::Id.lt(before));
     }
@@ -101,6 +115,8 @@ pub struct NewMessage {
     pub author: user::Model,
     pub content: String,
     pub client_id: Option<String>,
+    /// The users the content mentions (`mentions::resolve`).
+    pub mentions: Vec<String>,
 }
 
 /// Stores several messages in one statement, all stamped `at`: one write
@@ -126,6 +142,7 @@ pub async fn store_many(
         content: Set(m.content.clone()),
         timestamp: Set(at),
         client_id: Set(m.client_id.clone()),
+        mentions: Set(super::mentions::encode(&m.mentions)),
         ..Default::default()
     });
     let insert = message::Entity::insert_many(rows)
@@ -226,7 +243,7 @@ pub fn to_wire(m: message::Model, author: &user::Model) -> ChatMessage {
         edited_at: m
             .edited_at
             .map(|at| at.to_rfc3339_opts(SecondsFormat::Micros, true)),
-        mentions: Vec::new(),
+        mentions: super::mentions::decode(&m.mentions),
     }
 }
 
@@ -256,16 +273,22 @@ pub async fn find(
     Ok(find_row(db, id, cutoff).await?.map(|(m, u)| to_wire(m, &u)))
 }
 
-/// Replaces the text of message `id`, stamping the edit `at` (the expiry
-/// still counts from the message's timestamp). False if it is gone.
+/// Replaces the text of message `id` (and the users it mentions), stamping
+/// the edit `at` (the expiry still counts from the message's timestamp).
+/// False if it is gone.
 pub async fn update_content(
     db: &impl ConnectionTrait,
     id: i64,
     content: &str,
+    mentions: &[String],
     at: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let updated = message::Entity::update_many()
         .col_expr(message::Column::Content, content.into())
+        .col_expr(
+            message::Column::Mentions,
+            super::mentions::encode(mentions).into(),
+        )
         .col_expr(message::Column::EditedAt, at.trunc_subsecs(6).into())
         .filter(message::Column::Id.eq(id))
         .exec(db)

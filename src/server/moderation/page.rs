@@ -3,7 +3,6 @@
 
 use super::BanOrder;
 use crate::error::ChatError;
-use crate::server::auth::session;
 use crate::server::http::respond::return_browser_to;
 use crate::server::AppState;
 use crate::types::Ban;
@@ -15,11 +14,7 @@ pub async fn ban(
     reason: Option<String>,
     purge: bool,
 ) -> Result<Ban, ChatError> {
-    let state = AppState::from_context()?;
-    let session = session::current_session().await?;
-    let me = session::signed_in_user(&session, &state.users, &state.db)
-        .await?
-        .ok_or_else(ChatError::not_signed_in)?;
+    let (state, me) = AppState::with_user_from_context().await?;
     let order = BanOrder {
         username,
         duration,

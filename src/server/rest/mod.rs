@@ -1,6 +1,7 @@
 //! The REST API's routes: `/api/chat/messages/` and `/api/chat/messages/{id}/`
 //! (handled in `server::messages::rest`), `/api/moderation/bans/` (in
-//! `server::moderation::rest`), the OpenAPI document, and a JSON 404 for any
+//! `server::moderation::rest`), `/api/me/preferences` (in
+//! `server::preferences::rest`), the OpenAPI document, and a JSON 404 for any
 //! other `/api/` path. (The auth endpoints are server functions; see
 //! `crate::auth`.)
 
@@ -12,6 +13,7 @@ use axum::{Json, Router};
 use super::http::api_error::ApiError;
 use super::messages::rest as messages;
 use super::moderation::rest as moderation;
+use super::preferences::rest as preferences;
 use super::AppState;
 
 /// The REST routes, with and without the trailing slash.
@@ -27,7 +29,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .post(moderation::create_ban)
         .fallback(moderation::other_method);
     let ban = axum::routing::delete(moderation::lift_ban).fallback(moderation::other_method_on_one);
+    let prefs = get(preferences::get_preferences)
+        .put(preferences::put_preferences)
+        .fallback(preferences::other_method);
     Router::new()
+        .route("/api/me/preferences", prefs.clone())
+        .route("/api/me/preferences/", prefs)
         .route("/api/chat/messages/", messages.clone())
         .route("/api/chat/messages", messages)
         .route("/api/chat/messages/{id}/", message.clone())

@@ -11,8 +11,9 @@ use crate::server::http::api_error::{BadRequest, Detail, FieldErrors};
 use crate::server::messages::rest as messages;
 use crate::server::messages::submission::{EditedMessage, NewMessage};
 use crate::server::moderation::rest::{self as moderation, NewBan};
+use crate::server::preferences::rest as preferences;
 use crate::server::settings::Settings;
-use crate::types::{Account, Ban, ChatMessage, Registration, Role, UserRef};
+use crate::types::{Account, Alerts, Ban, ChatMessage, Preferences, Registration, Role, UserRef};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +32,8 @@ use crate::types::{Account, Ban, ChatMessage, Registration, Role, UserRef};
         moderation::list_bans,
         moderation::create_ban,
         moderation::lift_ban,
+        preferences::get_preferences,
+        preferences::put_preferences,
         accounts::register,
         accounts::login,
         accounts::logout,
@@ -38,13 +41,14 @@ use crate::types::{Account, Ban, ChatMessage, Registration, Role, UserRef};
         accounts::registration,
     ),
     components(schemas(
-        ChatMessage, UserRef, NewMessage, EditedMessage, NewBan, Ban, Account, Role, Registration, Detail,
+        ChatMessage, UserRef, NewMessage, EditedMessage, NewBan, Ban, Account, Role, Registration, Preferences, Alerts, Detail,
         FieldErrors, BadRequest, ChatError, ErrorCode
     )),
     modifiers(&SessionCookie),
     tags(
         (name = "messages", description = "Reading and sending messages"),
         (name = "moderation", description = "Bans (moderators only)"),
+        (name = "preferences", description = "The signed-in user's preferences"),
         (name = "accounts", description = "Sign-up, sign-in and sign-out (server functions)"),
     )
 )]

@@ -11,11 +11,17 @@
 //! - A host name with non-Latin letters gets its punycode form as the link's
 //!   title, so a look-alike (`pаypal.com` with a Cyrillic `а`) shows for
 //!   what it is; one that is not a valid domain name is not linked.
+//! - `@username` of a user the message mentions is marked (see `mentions`).
+
+pub mod mentions;
+mod punycode;
 
 /// A piece of a message's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Piece<'a> {
     Text(&'a str),
+    /// `@name` of a user the message mentions, as written.
+    Mention(&'a str),
     Link {
         /// What the message says.
         text: &'a str,
@@ -29,6 +35,12 @@ pub enum Piece<'a> {
 /// The link attributes every message link has: a new tab, no referrer, and
 /// a sign to search engines that the room's users, not the site, wrote it.
 pub const LINK_REL: &str = "noopener noreferrer nofollow ugc";
+
+/// `text` cut into plain text, links and the mentions of `mentions` (the
+/// message's mentioned users), in order.
+pub fn pieces_with_mentions<'a>(text: &'a str, mentions: &[String]) -> Vec<Piece<'a>> {
+    mentions::mark(pieces(text), mentions)
+}
 
 /// `text` cut into plain text and links, in order.
 pub fn pieces(text: &str) -> Vec<Piece<'_>> {
@@ -155,76 +167,11 @@ pub fn domain_to_ascii(host: &str) -> Option<String> {
             if label.is_ascii() {
                 Some(label)
             } else {
-                punycode(&label).map(|encoded| format!("xn--{encoded}"))
+                punycode::encode(&label).map(|encoded| format!("xn--{encoded}"))
             }
         })
         .collect();
     Some(labels?.join("."))
-}
-
-const BASE: u32 = 36;
-const T_MIN: u32 = 1;
-const T_MAX: u32 = 26;
-
-/// RFC 3492 punycode of one label (without the `xn--`); `None` on overflow.
-fn punycode(label: &str) -> Option<String> {
-    let input: Vec<u32> = label.chars().map(u32::from).collect();
-    let mut output: String = label.chars().filter(char::is_ascii).collect();
-    let basic = output.len() as u32;
-    if basic > 0 {
-        output.push('-');
-    }
-    let (mut n, mut delta, mut bias, mut handled) = (128u32, 0u32, 72u32, basic);
-    while (handled as usize) < input.len() {
-        let next = *input.iter().filter(|&&c| c >= n).min()?;
-        delta = delta.checked_add((next - n).checked_mul(handled + 1)?)?;
-        n = next;
-        for &c in &input {
-            if c < n {
-                delta = delta.checked_add(1)?;
-            }
-            if c == n {
-                push_number(&mut output, delta, bias);
-                bias = adapt(delta, handled + 1, handled == basic);
-                delta = 0;
-                handled += 1;
-            }
-        }
-        delta = delta.checked_add(1)?;
-        n = n.checked_add(1)?;
-    }
-    Some(output)
-}
-
-/// Writes `q` as a generalized variable-length integer.
-fn push_number(output: &mut String, mut q: u32, bias: u32) {
-    let mut k = BASE;
-    loop {
-        let t = k.saturating_sub(bias).clamp(T_MIN, T_MAX);
-        if q < t {
-            break;
-        }
-        output.push(digit(t + (q - t) % (BASE - t)));
-        q = (q - t) / (BASE - t);
-        k += BASE;
-    }
-    output.push(digit(q));
-}
-
-fn adapt(delta: u32, points: u32, first: bool) -> u32 {
-    let mut delta = if first { delta / 700 } else { delta / 2 };
-    delta += delta / points;
-    let mut k = 0;
-    while delta > ((BASE - T_MIN) * T_MAX) / 2 {
-        delta /= BASE - T_MIN;
-        k += BASE;
-    }
-    k + (BASE - T_MIN + 1) * delta / (delta + 38)
-}
-
-fn digit(d: u32) -> char {
-    let d = d as u8;
-    char::from(if d < 26 { b'a' + d } else { b'0' + d - 26 })
 }
 
 #[cfg(test)]
@@ -329,7 +276,7 @@ mod tests {
                 .into_iter()
                 .filter_map(|p| match p {
                     Piece::Link { text, href, title } => Some((text, href, title)),
-                    Piece::Text(_) => None,
+                    Piece::Text(_) | Piece::Mention(_) => None,
                 })
                 .collect();
             let expected: Vec<(&str, String, Option<String>)> = expected
@@ -346,7 +293,7 @@ mod tests {
             let joined: String = pieces(text)
                 .into_iter()
                 .map(|p| match p {
-                    Piece::Text(t) | Piece::Link { text: t, .. } => t,
+                    Piece::Text(t) | Piece::Mention(t) | Piece::Link { text: t, .. } => t,
                 })
                 .collect();
             assert_eq!(&joined, text);

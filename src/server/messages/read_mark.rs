@@ -1,0 +1,39 @@
+//! How far each user has read: the newest message they have seen, stored on
+//! their user row. The chat page puts the unread divider after it; the page
+//! moves it forward as the user sees messages (and on every render).
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+
+use super::store;
+use crate::error::ChatError;
+use crate::server::entities::user;
+use crate::server::AppState;
+
+/// Records that user `me` has seen every message up to `id`. The mark only
+/// moves forward (one conditional statement, so racing tabs cannot move it
+/// back) and never past the newest stored message. The mark in effect comes
+/// back.
+pub async fn advance(state: &AppState, me: &user::Model, id: i64) -> Result<i64, ChatError> {
+    let newest = store::newest_id(&state.db).await?;
+    let id = id.clamp(0, newest);
+    user::Entity::update_many()
+        .col_expr(user::Column::LastReadId, Expr::value(id))
+        .filter(user::Column::Id.eq(me.id))
+        .filter(
+            user::Column::LastReadId
+                .is_null()
+                .or(user::Column::LastReadId.lt(id)),
+        )
+        .exec(&state.db)
+        .await?;
+    Ok(of(&state.db, me.id).await?.unwrap_or(id))
+}
+
+/// The newest message user `user_id` has seen, as stored now.
+pub async fn of(db: &impl ConnectionTrait, user_id: i64) -> Result<Option<i64>, DbErr> {
+    Ok(user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .and_then(|u| u.last_read_id))
+}
