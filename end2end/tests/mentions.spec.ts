@@ -220,3 +220,34 @@ test("notifications say who and what, and clicking one brings the tab back", asy
   await expect(reader.locator(".message.own[data-id]")).toHaveCount(1);
   expect((await shown(reader)).length).toBe(1);
 });
+
+test("with Show typing off, a user neither sees nor sends typing", async ({ browser }) => {
+  const quietName = uniqueName("quiet");
+  const quiet = await openObserved(browser, quietName, {
+    sound: "mentions",
+    notifications: "off",
+    show_typing: false,
+  });
+  const watcherName = uniqueName("watcher");
+  const watcher = await openChat(browser, watcherName, server.baseURL);
+  const typistName = uniqueName("typist");
+  const typist = await openChat(browser, typistName, server.baseURL);
+  // Everything the watcher's status bar says about typing, as it changes.
+  await watcher.evaluate(() => {
+    const w = window as any;
+    w.__typing = [];
+    const field = document.querySelector(".status-typing")!;
+    new MutationObserver(() => w.__typing.push(field.textContent)).observe(field, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+    });
+  });
+  // The quiet user types first, then the typist: the watcher hears only the typist.
+  await quiet.getByRole("textbox", { name: "Message" }).pressSequentially("psst");
+  await typist.getByRole("textbox", { name: "Message" }).pressSequentially("hello");
+  await expect(watcher.locator(".status-typing")).toHaveText(`${typistName} is typing...`);
+  await expect(quiet.locator(".status-typing")).toHaveText("");
+  const heard: string[] = await watcher.evaluate(() => (window as any).__typing);
+  expect(heard.filter((t) => t.includes(quietName))).toEqual([]);
+});
