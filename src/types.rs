@@ -56,6 +56,26 @@ impl ChatMessage {
     }
 }
 
+#[cfg(test)]
+impl ChatMessage {
+    /// A message for tests: `id` by user `author` (named `user{author}`).
+    pub fn sample(id: i64, author: i64, content: &str) -> ChatMessage {
+        ChatMessage {
+            id,
+            user: UserRef {
+                id: author,
+                username: format!("user{author}"),
+            },
+            content: content.into(),
+            timestamp: String::new(),
+            formatted_timestamp: String::new(),
+            client_id: None,
+            edited_at: None,
+            mentions: Vec::new(),
+        }
+    }
+}
+
 /// Which messages a sound or a desktop notification is for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

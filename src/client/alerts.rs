@@ -221,22 +221,12 @@ mod browser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::UserRef;
 
     fn message(author: i64, content: &str, mentions: &[&str]) -> ChatMessage {
-        ChatMessage {
-            id: 1,
-            user: UserRef {
-                id: author,
-                username: "alice".into(),
-            },
-            content: content.into(),
-            timestamp: String::new(),
-            formatted_timestamp: String::new(),
-            client_id: None,
-            edited_at: None,
-            mentions: mentions.iter().map(|m| m.to_string()).collect(),
-        }
+        let mut m = ChatMessage::sample(1, author, content);
+        m.user.username = "alice".into();
+        m.mentions = mentions.iter().map(|m| m.to_string()).collect();
+        m
     }
 
     fn prefs(sound: Alerts, notifications: Alerts) -> Preferences {

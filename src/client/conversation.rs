@@ -447,22 +447,9 @@ fn random_bytes() -> [u8; 16] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::UserRef;
 
     fn message(id: i64) -> ChatMessage {
-        ChatMessage {
-            id,
-            user: UserRef {
-                id: 1,
-                username: "a".into(),
-            },
-            content: format!("m{id}"),
-            timestamp: String::new(),
-            formatted_timestamp: String::new(),
-            client_id: None,
-            edited_at: None,
-            mentions: Vec::new(),
-        }
+        ChatMessage::sample(id, 1, &format!("m{id}"))
     }
 
     #[test]

@@ -216,22 +216,9 @@ mod browser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::UserRef;
 
     fn from(id: i64, author: i64) -> ChatMessage {
-        ChatMessage {
-            id,
-            user: UserRef {
-                id: author,
-                username: format!("user{author}"),
-            },
-            content: "hi".into(),
-            timestamp: String::new(),
-            formatted_timestamp: String::new(),
-            client_id: None,
-            edited_at: None,
-            mentions: Vec::new(),
-        }
+        ChatMessage::sample(id, author, "hi")
     }
 
     #[test]

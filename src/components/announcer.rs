@@ -51,22 +51,12 @@ fn announcement(new: &[ChatMessage]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::announcement;
-    use crate::types::{ChatMessage, UserRef};
+    use crate::types::ChatMessage;
 
     fn from(username: &str, content: &str) -> ChatMessage {
-        ChatMessage {
-            id: 1,
-            user: UserRef {
-                id: 2,
-                username: username.into(),
-            },
-            content: content.into(),
-            timestamp: String::new(),
-            formatted_timestamp: String::new(),
-            client_id: None,
-            edited_at: None,
-            mentions: Vec::new(),
-        }
+        let mut m = ChatMessage::sample(1, 2, content);
+        m.user.username = username.into();
+        m
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub async fn delete(server: &TestServer, cookie: &str, id: i64) -> (u16, Value) 
 }
 
 /// Posts `content` over REST (201); the stored message.
-async fn post(server: &TestServer, cookie: &str, content: &str) -> Value {
+pub async fn post(server: &TestServer, cookie: &str, content: &str) -> Value {
     let res = request(server, "POST", MESSAGES, cookie)
         .json(&json!({ "content": content }))
         .send()

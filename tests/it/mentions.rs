@@ -4,23 +4,12 @@
 //! (newest first, the same paging), and the chat page's bold names and
 //! highlighted bubble without JavaScript.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::editing::{edit, request};
+use crate::editing::{edit, post, request};
 use crate::support::server::{answer, chat_page, register, TestServer};
 
 const MESSAGES: &str = "/api/chat/messages/";
-
-async fn post(server: &TestServer, cookie: &str, content: &str) -> Value {
-    let res = request(server, "POST", MESSAGES, cookie)
-        .json(&json!({ "content": content }))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = answer(res).await;
-    assert_eq!(status, 201, "posting {content:?}: {body}");
-    body
-}
 
 fn mentions(message: &Value) -> Vec<String> {
     match message.get("mentions") {

@@ -97,6 +97,26 @@ pub async fn read_body(
     })
 }
 
+/// A JSON body (or, by its `Content-Type`, a form-encoded one) as `T`; when
+/// it cannot be read, 400 with the reason and `expected` (a sentence that
+/// shows what to send).
+pub fn read_json_or_form<T: serde::de::DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    bytes: &[u8],
+    expected: &str,
+) -> Result<T, ApiError> {
+    let is_form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let read = if is_form {
+        serde_urlencoded::from_bytes::<T>(bytes).map_err(|e| e.to_string())
+    } else {
+        serde_json::from_slice::<T>(bytes).map_err(|e| e.to_string())
+    };
+    read.map_err(|e| ApiError::detail(StatusCode::BAD_REQUEST, format!("{expected} ({e})")))
+}
+
 impl From<ChatError> for ApiError {
     fn from(e: ChatError) -> Self {
         let status = StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::BAD_REQUEST);

@@ -2,14 +2,13 @@
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
 
 use super::BanOrder;
 use crate::server::auth::signed_in::SignedIn;
-use crate::server::http::api_error::{read_body, ApiError, BadRequest, Detail};
+use crate::server::http::api_error::{read_body, read_json_or_form, ApiError, BadRequest, Detail};
 use crate::server::AppState;
 use crate::types::Ban;
 
@@ -79,7 +78,11 @@ pub async fn create_ban(
     body: Body,
 ) -> Result<(StatusCode, Json<Ban>), ApiError> {
     let bytes = read_body(body, 16 * 1024).await?;
-    let new = read_new_ban(&headers, &bytes)?;
+    let new: NewBan = read_json_or_form(
+        &headers,
+        &bytes,
+        "The ban could not be read. Send {\"username\": ..., \"duration\": \"1h\", \"reason\": ...}.",
+    )?;
     let order = BanOrder {
         username: new.username,
         duration: new.duration,
@@ -88,25 +91,6 @@ pub async fn create_ban(
     };
     let ban = super::ban(&state, &me, order).await?;
     Ok((StatusCode::CREATED, Json(ban)))
-}
-
-/// A JSON or form body as a [`NewBan`].
-fn read_new_ban(headers: &HeaderMap, bytes: &[u8]) -> Result<NewBan, ApiError> {
-    let is_form = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let read = if is_form {
-        serde_urlencoded::from_bytes::<NewBan>(bytes).map_err(|e| e.to_string())
-    } else {
-        serde_json::from_slice::<NewBan>(bytes).map_err(|e| e.to_string())
-    };
-    read.map_err(|e| {
-        ApiError::detail(
-            StatusCode::BAD_REQUEST,
-            format!("The ban could not be read: {e}. Send {{\"username\": ..., \"duration\": \"1h\", \"reason\": ...}}."),
-        )
-    })
 }
 
 /// Lifts a user's ban (204 also when there was none).

@@ -2,14 +2,16 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::Json;
 
 use crate::server::auth::signed_in::SignedIn;
-use crate::server::http::api_error::{read_body, ApiError, BadRequest, Detail};
+use crate::server::http::api_error::{read_body, read_json_or_form, ApiError, BadRequest, Detail};
 use crate::server::AppState;
 use crate::types::Preferences;
+
+/// What a refused body is told to send.
+const EXPECTED: &str = "The preferences could not be read. Send {\"sound\": \"off\" | \"mentions\" | \"all\", \"notifications\": \"off\" | \"mentions\" | \"all\", \"show_typing\": true | false}.";
 
 /// The signed-in user's preferences.
 #[utoipa::path(
@@ -53,30 +55,8 @@ pub async fn put_preferences(
     body: Body,
 ) -> Result<Json<Preferences>, ApiError> {
     let bytes = read_body(body, 4 * 1024).await?;
-    let wanted = read_preferences(&headers, &bytes)?;
+    let wanted: Preferences = read_json_or_form(&headers, &bytes, EXPECTED)?;
     Ok(Json(super::save(&state, &me, &wanted).await?))
-}
-
-/// A JSON or form body as [`Preferences`].
-fn read_preferences(headers: &HeaderMap, bytes: &[u8]) -> Result<Preferences, ApiError> {
-    let is_form = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let read = if is_form {
-        serde_urlencoded::from_bytes::<Preferences>(bytes).map_err(|e| e.to_string())
-    } else {
-        serde_json::from_slice::<Preferences>(bytes).map_err(|e| e.to_string())
-    };
-    read.map_err(|e| {
-        ApiError::detail(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "The preferences could not be read: {e}. Send {{\"sound\": \"off\" | \"mentions\" | \"all\", \
-                 \"notifications\": \"off\" | \"mentions\" | \"all\", \"show_typing\": true | false}}."
-            ),
-        )
-    })
 }
 
 /// Any other method on the preferences path.
