@@ -102,7 +102,7 @@ test.describe("in a room of its own", () => {
     await expect(edited.locator(".message-edited")).toHaveText("(edited)");
     await expect(edited.locator(".message-edited")).toHaveAttribute(
       "title",
-      /^Edited \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+      /^Edited [A-Z][a-z]+day, \d{1,2} [A-Z][a-z]+ \d{4} \d\d:\d\d:\d\d \(.+\)$/,
     );
     await expect(edited.locator(".message-bubble")).toBeFocused();
     // The other page shows the edit in place, without a reload.
@@ -308,7 +308,7 @@ test.describe("without JavaScript", () => {
     const edited = page.locator(".message.own", { hasText: "edited without scripts" });
     await expect(edited.locator(".message-content")).toHaveText("edited without scripts");
     await expect(edited.locator(".message-edited")).toHaveText("(edited)");
-    await expect(edited.locator(".message-edited")).toHaveAttribute("title", /^Edited .+ UTC$/);
+    await expect(edited.locator(".message-edited")).toHaveAttribute("title", /^Edited .+ \(UTC\)$/);
 
     // Delete: No goes back without deleting; Yes, delete deletes.
     await edited.getByRole("link", { name: "Delete" }).click();

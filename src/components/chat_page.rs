@@ -17,6 +17,7 @@ use crate::client::conversation::{now_ms, Conversation, Me};
 use crate::client::live::{self, ConnectionState, Live};
 use crate::client::message_changes::MessageActions;
 use crate::client::preferences::PreferencesState;
+use crate::client::time_zone::ReaderTime;
 use crate::error::ErrorCode;
 use crate::server_fns::load_chat_page;
 use crate::types::ChatPageData;
@@ -101,6 +102,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
     PreferencesState::provide(data.preferences.clone());
     track_unread(conversation);
     let now_ms = clock(conversation, data.retention_secs);
+    ReaderTime::provide(data.time_zone.clone(), now_ms, rendered_at).adopt_browser_zone();
     let hydrated = use_hydrated();
     let count = move || {
         let n = conversation.messages.with(Vec::len);

@@ -55,6 +55,7 @@ pub async fn load() -> Result<ChatPageData, ChatError> {
         edit_window_secs: state.settings.messages.edit_window.as_secs(),
         preferences: Default::default(),
         last_read_id: None,
+        time_zone: crate::server::http::zone_cookie::of_request(),
     })
 }
 
