@@ -84,7 +84,9 @@ tools:
 	  (cd end2end && npm ci --no-audit --no-fund) && \
 	  cp end2end/package-lock.json end2end/node_modules/.chat98-installed; fi
 
+# Chromium for the browser suite; sqlite3 for its tests that write history
+# with old timestamps into their own server's database while it is stopped.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v sqlite3 >/dev/null; then \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; fi
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core sqlite3; fi

@@ -15,6 +15,7 @@ pub mod live_protocol;
 pub mod message_text;
 pub mod paths;
 pub mod server_fns;
+pub mod times;
 pub mod types;
 
 #[cfg(feature = "ssr")]

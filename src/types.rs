@@ -42,12 +42,6 @@ pub struct ChatMessage {
 }
 
 impl ChatMessage {
-    /// `HH:MM` for the bubble header, cut from the formatted timestamp so the
-    /// browser needs no date library.
-    pub fn short_time(&self) -> &str {
-        self.formatted_timestamp.get(11..16).unwrap_or("")
-    }
-
     /// Whether the text mentions `username` (case-insensitive).
     pub fn mentions_user(&self, username: &str) -> bool {
         self.mentions
@@ -252,6 +246,11 @@ pub struct ChatPageData {
     /// The newest message the user has seen (the unread divider sits after
     /// it), if known.
     pub last_read_id: Option<i64>,
+    /// The reader's time zone (an IANA name from the `tz` cookie the
+    /// browser keeps, checked by the server), or `None`: times show in UTC,
+    /// labelled, until the browser says its zone.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 /// How many messages one page of history holds.
@@ -275,12 +274,6 @@ mod tests {
             edited_at: None,
             mentions: Vec::new(),
         }
-    }
-
-    #[test]
-    fn short_time_is_hours_and_minutes() {
-        assert_eq!(message("2026-11-23 20:15:03").short_time(), "20:15");
-        assert_eq!(message("garbled").short_time(), "");
     }
 
     #[test]

@@ -70,7 +70,7 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("the server renders the same links", async ({ page, consoleGuard }) => {
-    consoleGuard.allow(/chat98\.wasm was preloaded using link preload but not used/);
+    consoleGuard.allow(/\.wasm was preloaded using link preload but not used/);
     const marker = uniqueName("nojs-links");
     const author = uniqueName("nojslinker");
     await signUp(page.context().request, author);

@@ -1,6 +1,8 @@
 // A second chat98 server of the same build with a database of its own, for
 // tests that need settings of their own (a short retention) or a room no
-// other test writes into (counting a long history).
+// other test writes into (counting a long history), or history written
+// while no server runs (old timestamps: `halt`, change the file, `start`
+// again on the same `dataDir`).
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,8 +17,9 @@ export class OwnServer {
     private env: Record<string, string>,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<OwnServer> {
-    const dataDir = mkdtempSync(join(tmpdir(), "chat98-e2e-"));
+  /** Starts a server on a fresh data folder, or on `dataDir` if given. */
+  static async start(env: Record<string, string> = {}, dataDir?: string): Promise<OwnServer> {
+    dataDir ??= mkdtempSync(join(tmpdir(), "chat98-e2e-"));
     const serverEnv = {
       DATABASE_URL: "",
       CHAT_DATA_DIR: dataDir,
@@ -43,6 +46,24 @@ export class OwnServer {
       });
     });
     return new OwnServer(child, dataDir, baseURL, serverEnv);
+  }
+
+  /** The data folder, which `halt` leaves in place. */
+  get dataFolder(): string {
+    return this.dataDir;
+  }
+
+  /** The embedded SQLite database of this server. */
+  get databaseFile(): string {
+    return join(this.dataDir, "chat98.db");
+  }
+
+  /** Stops the server and waits until it has exited; its data stays. */
+  async halt(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.process.once("exit", resolve));
+    this.process.kill("SIGTERM");
+    await exited;
   }
 
   /**

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::server_fns::load_older;
+use crate::times::stamp_ms;
 use crate::types::{ChatMessage, Role, HISTORY_PAGE};
 
 /// How long an acknowledgement over the websocket may take before the
@@ -346,42 +347,6 @@ fn is_newer_edit(shown: &ChatMessage, incoming: &ChatMessage) -> bool {
     }
 }
 
-/// Milliseconds since the epoch of an RFC 3339 UTC time such as
-/// `2026-11-23T20:15:03.123456Z` (the form the server writes), without a
-/// date library in the bundle.
-pub fn stamp_ms(text: &str) -> Option<u64> {
-    let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<u64>().ok();
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || year < 1970 {
-        return None;
-    }
-    // Milliseconds from the fraction, if any ("…03.123456Z").
-    let millis = match text.get(19..20) {
-        Some(".") => {
-            let digits: String = text[20..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .take(3)
-                .collect();
-            format!("{digits:0<3}").parse::<u64>().ok()?
-        }
-        _ => 0,
-    };
-    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    let (y, m) = if month <= 2 {
-        (year - 1, month + 9)
-    } else {
-        (year, month - 3)
-    };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = (era * 146_097 + doe).checked_sub(719_468)?;
-    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis)
-}
-
 /// The time now in ms since the epoch: the browser's clock, or the
 /// server's while it renders.
 pub fn now_ms() -> u64 {
@@ -450,17 +415,6 @@ mod tests {
 
     fn message(id: i64) -> ChatMessage {
         ChatMessage::sample(id, 1, &format!("m{id}"))
-    }
-
-    #[test]
-    fn timestamps_read_as_milliseconds() {
-        assert_eq!(stamp_ms("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(stamp_ms("2000-03-01T00:00:01.5Z"), Some(951_868_801_500));
-        assert_eq!(
-            stamp_ms("2026-11-23T20:15:03.123456Z"),
-            Some(1_795_464_903_123)
-        );
-        assert_eq!(stamp_ms("garbled"), None);
     }
 
     fn conversation(role: Role, messages: Vec<ChatMessage>) -> Conversation {

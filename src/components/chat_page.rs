@@ -18,6 +18,7 @@ use crate::client::live::{self, ConnectionState, Live};
 use crate::client::mention_completion::known_names;
 use crate::client::message_changes::MessageActions;
 use crate::client::preferences::PreferencesState;
+use crate::client::time_zone::ReaderTime;
 use crate::client::unread::Unread;
 use crate::error::ErrorCode;
 use crate::server_fns::load_chat_page;
@@ -104,6 +105,7 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
     let prefs = PreferencesState::provide(data.preferences.clone());
     Unread::provide(conversation, data.last_read_id);
     let now_ms = clock(conversation, data.retention_secs);
+    ReaderTime::provide(data.time_zone.clone(), now_ms, rendered_at).adopt_browser_zone();
     let hydrated = use_hydrated();
     let count = move || count_line(conversation.messages.with(Vec::len));
     let who = format!("Signed in as {}", data.me.username);

@@ -1,5 +1,5 @@
-//! One message: author, time and text. Content is always text (with its web
-//! addresses as links), never HTML.
+//! One message: author, time (in the reader's zone) and text. Content is
+//! always text (with its web addresses as links), never HTML.
 //! Once the page is hydrated a bubble takes the focus and opens its context
 //! menu (right-click, the Menu key or Shift+F10); before that, and without
 //! JavaScript, small Edit / Delete links lead to pages that do the same.
@@ -13,7 +13,9 @@ use super::message_editor::MessageEditor;
 use super::message_text::MessageText;
 use crate::client::conversation::Pending;
 use crate::client::message_changes::{MessageAction, MessageActions};
+use crate::client::time_zone::{use_reader_time, ReaderTime};
 use crate::client::unread::Unread;
+use crate::times::stamp_ms;
 use crate::types::ChatMessage;
 
 #[component]
@@ -27,11 +29,18 @@ pub fn MessageBubble(
     hydrated: Signal<bool>,
 ) -> impl IntoView {
     let side = bubble_class(own, mentions_me);
-    let tooltip = format!("{} UTC", message.formatted_timestamp);
-    let short = message.short_time().to_owned();
+    let time = use_reader_time();
+    let sent = stamp_ms(&message.timestamp);
+    let (short, tooltip) = (
+        sent_text(time, sent, &message, ReaderTime::clock),
+        sent_text(time, sent, &message, ReaderTime::full),
+    );
     let id = message.id;
     let editing = move || actions.editing.get() == Some(id);
-    let edited = message.edited_at.as_deref().map(edited_title);
+    let edited = message
+        .edited_at
+        .as_deref()
+        .map(|at| edited_title(time, at));
     let stored = StoredValue::new(message.clone());
     let on_contextmenu = move |ev: MouseEvent| {
         if actions.open_menu(stored.get_value(), ev.client_x(), ev.client_y()) {
@@ -118,12 +127,31 @@ fn editing_now(actions: MessageActions, id: i64) -> bool {
     actions.editing.get_untracked() == Some(id)
 }
 
-/// "Edited 2026-11-25 14:05:03 UTC", from an RFC 3339 UTC time.
-pub fn edited_title(edited_at: &str) -> String {
-    match (edited_at.get(..10), edited_at.get(11..19)) {
-        (Some(day), Some(time)) => format!("Edited {day} {time} UTC"),
-        _ => format!("Edited {edited_at}"),
+/// "Edited Monday, 23 November 2026 21:16:03 (Europe/Berlin)", in the
+/// reader's zone, from an RFC 3339 UTC time.
+pub fn edited_title(
+    time: ReaderTime,
+    edited_at: &str,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    let at = stamp_ms(edited_at);
+    move || {
+        at.map_or_else(
+            || "Edited".to_string(),
+            |at| format!("Edited {}", time.full(at)),
+        )
     }
+}
+
+/// A reactive text of the time `sent` (in the reader's zone, as `format`
+/// writes it); the stored UTC text if the timestamp cannot be read.
+fn sent_text(
+    time: ReaderTime,
+    sent: Option<u64>,
+    message: &ChatMessage,
+    format: fn(ReaderTime, u64) -> String,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    let stored = format!("{} UTC", message.formatted_timestamp);
+    move || sent.map_or_else(|| stored.clone(), |at| format(time, at))
 }
 
 /// Without JavaScript: links to the edit and delete pages, for what the user
@@ -182,19 +210,5 @@ pub fn PendingBubble(
                 })}
             </article>
         </li>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::edited_title;
-
-    #[test]
-    fn the_edit_time_reads_in_utc() {
-        assert_eq!(
-            edited_title("2026-11-25T14:05:03.123456Z"),
-            "Edited 2026-11-25 14:05:03 UTC"
-        );
-        assert_eq!(edited_title("soon"), "Edited soon");
     }
 }

@@ -14,6 +14,7 @@ use super::chat_page::JsonCodec;
 use super::form_fields::FormAlert;
 use super::message_bubble::edited_title;
 use super::window::Window;
+use crate::client::time_zone::use_reader_time;
 use crate::error::{ChatError, ErrorCode};
 use crate::server_fns::{load_message, DeleteMessage, EditMessage};
 use crate::types::ChatMessage;
@@ -80,16 +81,24 @@ fn refusal(error: ChatError, title: &'static str) -> AnyView {
     .into_any()
 }
 
-/// The message as the pages quote it: author, time, text.
+/// The message as the pages quote it: author, time (in full, labelled with
+/// its zone), text.
 #[component]
 fn Quoted(message: ChatMessage) -> impl IntoView {
-    let edited = message.edited_at.as_deref().map(edited_title);
+    let time = use_reader_time();
+    let edited = message
+        .edited_at
+        .as_deref()
+        .map(|at| edited_title(time, at));
+    let sent = crate::times::stamp_ms(&message.timestamp)
+        .map(|at| time.full(at))
+        .unwrap_or_else(|| format!("{} UTC", message.formatted_timestamp));
     view! {
         <blockquote class="message-quote sunken-panel">
             <p class="message-header">
                 <span class="message-author">{message.user.username}</span>
                 <time class="message-time" datetime=message.timestamp>
-                    {format!("{} UTC", message.formatted_timestamp)}
+                    {sent}
                 </time>
                 {edited.map(|title| view! { <span class="message-edited" title=title>"(edited)"</span> })}
             </p>

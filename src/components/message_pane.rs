@@ -7,10 +7,14 @@
 use leptos::html::Div;
 use leptos::prelude::*;
 
+use super::day_divider::DayDivider;
 use super::hydrated::use_hydrated;
 use super::message_bubble::{MessageBubble, PendingBubble};
 use crate::client::conversation::{Conversation, History};
 use crate::client::message_changes::MessageActions;
+use crate::client::time_zone::use_reader_time;
+use crate::times::{stamp_ms, with_day_dividers, Date, Row};
+use crate::types::ChatMessage;
 
 /// How close to an edge (in pixels) counts as being at it.
 const EDGE: i32 = 48;
@@ -159,11 +163,36 @@ pub fn MessagePane(
     }
 }
 
-/// The stored messages, then the user's own on their way.
+/// What a row of the list is keyed on: a divider on its day, a message on
+/// its id and edit time (so an edited message is drawn anew).
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum RowKey {
+    Day(Date),
+    Message(i64, Option<String>),
+}
+
+fn row_key(row: &Row<ChatMessage>) -> RowKey {
+    match row {
+        Row::Day(day) => RowKey::Day(*day),
+        Row::Item(m) => RowKey::Message(m.id, m.edited_at.clone()),
+    }
+}
+
+/// The stored messages with a divider before each day's first (in the
+/// reader's zone: they move when it becomes known), then the user's own on
+/// their way.
 #[component]
 fn MessageList(conversation: Conversation, actions: MessageActions) -> impl IntoView {
     let (messages, pending) = (conversation.messages, conversation.pending);
     let hydrated = use_hydrated();
+    let time = use_reader_time();
+    let rows = Memo::new(move |_| {
+        messages.with(|m| {
+            with_day_dividers(m.iter().cloned(), |m| {
+                stamp_ms(&m.timestamp).map(|at| time.day(at))
+            })
+        })
+    });
     view! {
         <Show
             when=move || messages.with(|m| !m.is_empty()) || pending.with(|o| !o.is_empty())
@@ -172,15 +201,16 @@ fn MessageList(conversation: Conversation, actions: MessageActions) -> impl Into
             }
         >
             <ol class="message-list" aria-label="Conversation">
-                // Keyed on the edit time too, so an edited message is drawn anew.
-                <For each=move || messages.get() key=|m| (m.id, m.edited_at.clone()) let:message>
-                    <MessageBubble
-                        own=conversation.me == message.user.id
-                        mentions_me=conversation.mentions_me(&message)
-                        message
-                        actions
-                        hydrated
-                    />
+                <For each=move || rows.get() key=row_key let:row>
+                    {match row {
+                        Row::Day(day) => view! { <DayDivider day/> }.into_any(),
+                        Row::Item(message) => {
+                            let own = conversation.me == message.user.id;
+                            let mentions_me = conversation.mentions_me(&message);
+                            view! { <MessageBubble own mentions_me message actions hydrated/> }
+                                .into_any()
+                        }
+                    }}
                 </For>
                 <For each=move || pending.get() key=|o| (o.client_id.clone(), o.failure.clone()) let:pending>
                     <PendingBubble pending on_retry=move |id| conversation.retry(id)/>

@@ -4,6 +4,7 @@ pub mod announcer;
 pub mod chat_page;
 pub mod composer;
 pub mod context_menu;
+pub mod day_divider;
 pub mod focus;
 pub mod form_fields;
 pub mod hydrated;

@@ -1,5 +1,6 @@
 //! HTTP concerns around the app: security headers, cross-site refusal, JSON
-//! bodies for the auth endpoints, and how errors and redirects are answered.
+//! bodies for the auth endpoints, how errors and redirects are answered, and
+//! the reader's time zone cookie.
 
 pub mod access_log;
 pub mod api_error;
@@ -16,3 +17,4 @@ pub mod secure_cookies;
 pub mod security_headers;
 pub mod server_fn_status;
 pub mod url_encoding;
+pub mod zone_cookie;

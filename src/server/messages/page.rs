@@ -48,6 +48,7 @@ pub async fn load() -> Result<ChatPageData, ChatError> {
         edit_window_secs: state.settings.messages.edit_window.as_secs(),
         preferences: me.preferences(),
         last_read_id,
+        time_zone: crate::server::http::zone_cookie::of_request(),
     })
 }
 
