@@ -7,6 +7,8 @@ use super::announcer::Announcer;
 use super::composer::Composer;
 use super::context_menu::ContextMenu;
 use super::hydrated::use_hydrated;
+use super::log_off::{LogOffBox, LogOffButton};
+use super::menu_bar::MenuBar;
 use super::message_dialogs::{BannedNotice, MessageDialogs};
 use super::message_pane::MessagePane;
 use super::online_pane::OnlinePane;
@@ -117,10 +119,17 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
     );
     let link = status_link(hydrated, live, now_ms);
     let typing = move || typing_line(&live.typing_names(now_ms.get()));
+    let asking_to_log_off = RwSignal::new(false);
+    let ask_to_log_off = move || asking_to_log_off.set(true);
 
     view! {
         <div class="chat-layout">
-            <Window title="Chat Room" class="chat-window">
+            <Window
+                title="Chat Room"
+                class="chat-window"
+                on_close=ask_to_log_off
+                menu_bar=Box::new(move || view! { <MenuBar on_log_off=ask_to_log_off/> }.into_any())
+            >
                 <div class="chat-main">
                     <MessagePane conversation actions retention_text=data.retention_text/>
                     <OnlinePane live/>
@@ -136,24 +145,19 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                     <StatusField class="status-typing">{typing}</StatusField>
                     <StatusField class="status-count">{count}</StatusField>
                     <StatusField class="status-user">{who}</StatusField>
-                    // A plain form: logging off reloads into /login, with or without JS.
-                    <form
-                        class="status-bar-action"
-                        method="post"
-                        action="/api/auth/logout"
-                        on:submit=|_| live::stop()
-                    >
-                        <button type="submit" class="log-off">"Log Off"</button>
-                    </form>
+                    <LogOffButton/>
                 </StatusBar>
             </Window>
             <ContextMenu actions/>
             <MessageDialogs actions/>
+            <LogOffBox open=asking_to_log_off/>
             {move || live.banned.get().map(|sentence| view! { <BannedNotice sentence/> })}
-            <aside class="retention-note">
+            // A note, not an aside: a complementary landmark would sit inside
+            // the page's main one.
+            <p class="retention-note" role="note">
                 <strong>"Note: "</strong>
                 <span>{note}</span>
-            </aside>
+            </p>
         </div>
     }
 }
