@@ -266,7 +266,7 @@ test("the Escape key, a click outside and a second right-click close the menu; o
   // The ContextMenu key works as Shift+F10 does.
   await a.keyboard.press("ContextMenu");
   await expect(a.getByRole("menu")).toHaveCount(1);
-  await expect(a.getByRole("menuitem").first()).toBeFocused();
+  await expect(a.getByRole("menu", { name: "Message actions" }).getByRole("menuitem").first()).toBeFocused();
   await a.keyboard.press("Escape");
 });
 

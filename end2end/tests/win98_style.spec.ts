@@ -147,29 +147,41 @@ test.describe("pictures", () => {
 
   const look = { viewport: { width: 1024, height: 768 }, deviceScaleFactor: 1 };
 
-  test("the chat window matches its baseline picture", async ({ browser }) => {
-    const context = await browser.newContext({ ...look, baseURL: server.baseURL });
-    await signUp(context.request, "bob");
-    // Enough history to need the message pane's scrollbar.
-    const earlier = Array.from({ length: 12 }, (_, i) => `Earlier message ${i + 1}.`);
-    await seedMessages("bob", [...earlier, "Hi alice! Welcome to chat98."], server.baseURL);
-    await signUp(context.request, "alice");
-    await seedMessages("alice", ["Thanks, bob. It looks just like 1998.", "Two lines:\nlike this."], server.baseURL);
-    const page = await context.newPage();
-    await page.goto("/chat");
-    await waitForHydration(page);
-    await expect(page.locator(".status-link")).toHaveText("Connected");
-    await expect(page.locator(".online-user")).toHaveText(["alice"]);
-    await page.evaluate(() => document.fonts.ready);
-    // The Win98 scrollbar (16 px, not the browser's own) is there.
-    const pane = page.locator(".message-pane");
-    expect(await pane.evaluate((el) => el.offsetWidth - el.clientWidth - 4)).toBe(16);
-
-    // The times of day differ from run to run.
-    await expect(page.locator("section.chat-window")).toHaveScreenshot("chat-window.png", {
-      mask: [page.locator(".message-time")],
-      maxDiffPixelRatio: 0.01,
+  test("the chat window matches its baseline picture", async ({ playwright, consoleGuard }) => {
+    // Playwright's headless Chromium hides scrollbars; this picture shows
+    // the Win98 ones, so it gets a browser of its own that keeps them.
+    const browser = await playwright.chromium.launch({
+      ...test.info().project.use.launchOptions,
+      ignoreDefaultArgs: ["--hide-scrollbars"],
     });
+    try {
+      const context = await browser.newContext({ ...look, baseURL: server.baseURL });
+      consoleGuard.watch(context);
+      await signUp(context.request, "bob");
+      // Enough history to need the message pane's scrollbar (within the
+      // server's burst of 10 messages).
+      const earlier = Array.from({ length: 9 }, (_, i) => `Earlier message ${i + 1},\non two lines.`);
+      await seedMessages("bob", [...earlier, "Hi alice! Welcome to chat98."], server.baseURL);
+      await signUp(context.request, "alice");
+      await seedMessages("alice", ["Thanks, bob. It looks just like 1998.", "Two lines:\nlike this."], server.baseURL);
+      const page = await context.newPage();
+      await page.goto("/chat");
+      await waitForHydration(page);
+      await expect(page.locator(".status-link")).toHaveText("Connected");
+      await expect(page.locator(".online-user")).toHaveText(["alice"]);
+      await page.evaluate(() => document.fonts.ready);
+      // The Win98 scrollbar is there: 16 px wide (Chromium's own is 15).
+      const pane = page.locator(".message-pane");
+      expect(await pane.evaluate((el) => el.offsetWidth - el.clientWidth - 4)).toBe(16);
+
+      // The times of day differ from run to run.
+      await expect(page.locator("section.chat-window")).toHaveScreenshot("chat-window.png", {
+        mask: [page.locator(".message-time")],
+        maxDiffPixelRatio: 0.01,
+      });
+    } finally {
+      await browser.close();
+    }
   });
 
   test("the sign-in dialog matches its baseline picture", async ({ browser }) => {

@@ -11,8 +11,7 @@ use leptos::web_sys::{Element, HtmlElement};
 use super::focus::focusable_in;
 
 /// The items of a menu: plain commands, radio items and check items.
-const ITEMS: &str =
-    "[role=\"menuitem\"], [role=\"menuitemradio\"], [role=\"menuitemcheckbox\"]";
+const ITEMS: &str = "[role=\"menuitem\"], [role=\"menuitemradio\"], [role=\"menuitemcheckbox\"]";
 
 /// The menu's items, in document order.
 pub fn items(menu: &Element) -> Vec<HtmlElement> {

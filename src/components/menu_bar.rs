@@ -58,12 +58,17 @@ pub fn alerts_label(alerts: Alerts) -> &'static str {
     }
 }
 
-/// The bar's state: which menu is open, and where the focus was before
-/// the bar took it.
+thread_local! {
+    /// Where the focus was before the menu bar took it (one bar per page).
+    /// Only event handlers touch it, in the browser: a reactive value
+    /// holding a DOM node would be made, and dropped, on the server too.
+    static BEFORE: std::cell::RefCell<Option<HtmlElement>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The bar's state: which menu is open (and `BEFORE`).
 #[derive(Clone, Copy)]
 struct Bar {
     open: RwSignal<Option<usize>>,
-    before: StoredValue<Option<HtmlElement>, LocalStorage>,
     root: NodeRef<Div>,
 }
 
@@ -85,7 +90,7 @@ impl Bar {
     /// Takes the focus to the bar: to a title, or into the menu `open`.
     fn enter(self, open: Option<usize>) {
         if !self.holds_focus() {
-            self.before.set_value(focused());
+            BEFORE.with_borrow_mut(|before| *before = focused());
         }
         match open {
             Some(i) => self.open.set(Some(i)),
@@ -101,7 +106,7 @@ impl Bar {
     fn leave(self) {
         let open = self.open.get_untracked();
         self.open.set(None);
-        match self.before.try_update_value(Option::take).flatten() {
+        match BEFORE.with_borrow_mut(Option::take) {
             Some(el) => {
                 let _ = el.focus();
             }
@@ -148,9 +153,7 @@ fn menu_for(letter: &str) -> Option<usize> {
     let (Some(c), None) = (chars.next(), chars.next()) else {
         return None;
     };
-    MENUS
-        .iter()
-        .position(|m| m.key.eq_ignore_ascii_case(&c))
+    MENUS.iter().position(|m| m.key.eq_ignore_ascii_case(&c))
 }
 
 #[component]
@@ -162,7 +165,6 @@ pub fn MenuBar(
     let hydrated = use_hydrated();
     let bar = Bar {
         open: RwSignal::new(None),
-        before: StoredValue::new_local(None),
         root: NodeRef::new(),
     };
     listen_for_alt_and_f10(bar);

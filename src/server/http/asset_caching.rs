@@ -18,13 +18,7 @@ pub async fn asset_caching(request: Request, next: Next) -> Response {
     let asset = path
         .strip_prefix("/pkg/")
         .or_else(|| path.strip_prefix("/fonts/"));
-    let policy = asset.map(|file| {
-        if is_hashed(file) {
-            FOREVER
-        } else {
-            REVALIDATE
-        }
-    });
+    let policy = asset.map(|file| if is_hashed(file) { FOREVER } else { REVALIDATE });
     let mut response = next.run(request).await;
     if let Some(policy) = policy {
         if response.status().is_success() || response.status().as_u16() == 304 {
