@@ -8,7 +8,16 @@ use leptos_router::{path, SsrMode};
 use crate::components::chat_page::ChatPage;
 use crate::components::message_pages::{DeleteMessagePage, EditMessagePage};
 use crate::components::not_found::NotFound;
+use crate::components::options_page::OptionsPage;
 use crate::components::sign_in_pages::{LoginPage, RegisterPage};
+
+/// The pixel font's two faces, as `style/main.css` names them in its
+/// `@font-face` rules (the names carry the files' content hash, so they are
+/// cached for good).
+const FONTS: [&str; 2] = [
+    "/fonts/ms_sans_serif.11b5a68acb6b967d.woff2",
+    "/fonts/ms_sans_serif_bold.5f3fbc5790b315fc.woff2",
+];
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -19,6 +28,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                // The pixel font every window uses: fetched with the page, not
+                // after the stylesheet (the names carry the files' content hash).
+                {FONTS
+                    .map(|href| {
+                        view! { <link rel="preload" href=href r#as="font" type="font/woff2" crossorigin=""/> }
+                    })}
                 // With cargo-leptos's hash-files the bundle's names carry a content
                 // hash (read from hash.txt beside the binary), so they can be cached forever.
                 <HashedStylesheet options=options.clone() id="leptos"/>
@@ -55,6 +70,8 @@ pub fn App() -> impl IntoView {
                         view=DeleteMessagePage
                         ssr=SsrMode::Async
                     />
+                    // The preferences as a plain form (the Options menu without JavaScript).
+                    <Route path=path!("/chat/options") view=OptionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                 </Routes>

@@ -1,20 +1,12 @@
 // Accessibility: axe-core finds nothing serious, new messages are read out
 // through a live region, and everything works from the keyboard with the
 // Win98 dotted focus rectangle showing where the focus is.
-import AxeBuilder from "@axe-core/playwright";
-import type { Locator, Page } from "@playwright/test";
+import type { Locator } from "@playwright/test";
 import { fillCredentials, openChat, send } from "./chat";
+import { seriousViolations } from "./axe";
 import { expect, test, waitForHydration } from "./console";
 import { useOwnServer } from "./own_server";
 import { PASSWORD, signUp, uniqueName } from "./seed";
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 /** The Win98 focus rectangle: a 1 px black dotted outline. */
 async function expectDottedFocus(target: Locator) {
@@ -22,6 +14,26 @@ async function expectDottedFocus(target: Locator) {
   await expect(target).toHaveCSS("outline-style", "dotted");
   await expect(target).toHaveCSS("outline-width", "1px");
   await expect(target).toHaveCSS("outline-color", "rgb(0, 0, 0)");
+}
+
+/**
+ * A title-bar button's focus rectangle: drawn inside its painted 16x14
+ * bevel (the `::before`), not around its larger 24x24 target.
+ */
+async function expectDottedFocusInBevel(target: Locator) {
+  await expect(target).toBeFocused();
+  const outline = await target.evaluate((el) => {
+    const style = getComputedStyle(el, "::before");
+    return [style.outlineStyle, style.outlineWidth, style.outlineColor];
+  });
+  expect(outline).toEqual(["dotted", "1px", "rgb(0, 0, 0)"]);
+}
+
+/** The menu bar's first title: the bar's one Tab stop, highlighted navy. */
+async function expectHighlightedTitle(target: Locator) {
+  await expect(target).toBeFocused();
+  await expect(target).toHaveCSS("background-color", "rgb(0, 0, 128)");
+  await expect(target).toHaveCSS("color", "rgb(255, 255, 255)");
 }
 
 test.describe("axe-core", () => {
@@ -52,6 +64,16 @@ test.describe("axe-core", () => {
     await send(other, "and one from someone else");
     await expect(me.locator(".message.other[data-id]", { hasText: "and one from someone else" })).toHaveCount(1);
     expect(await seriousViolations(me)).toEqual([]);
+  });
+
+  test("finds nothing serious with a menu of the menu bar open", async ({ browser }) => {
+    const page = await openChat(browser, uniqueName("axemenu"));
+    await page.keyboard.press("Alt+O");
+    await expect(page.getByRole("menu", { name: "Options" })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.keyboard.press("ArrowLeft");
+    await expect(page.getByRole("menu", { name: "File" })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });
 
@@ -123,8 +145,8 @@ test.describe("in a room of its own", () => {
     await expect(input).toBeFocused();
 
     // Backwards from the box: each message bubble (for its menu, newest
-    // first), the message pane (to scroll it), then the window's controls;
-    // forwards: Send once there is text, then Log Off.
+    // first), the message pane (to scroll it), the menu bar (one stop), then
+    // the window's controls; forwards: Send once there is text, then Log Off.
     const win = page.locator("section.chat-window");
     const bubbles = page.locator(".message[data-id] .message-bubble");
     const count = await bubbles.count();
@@ -132,16 +154,19 @@ test.describe("in a room of its own", () => {
       await page.keyboard.press("Shift+Tab");
       await expectDottedFocus(bubbles.nth(i));
     }
+    await page.keyboard.press("Shift+Tab");
+    await expectDottedFocus(page.getByRole("region", { name: "Messages" }));
+    await page.keyboard.press("Shift+Tab");
+    await expectHighlightedTitle(page.getByRole("menubar").getByRole("menuitem", { name: "File" }));
     for (const stop of [
-      page.getByRole("region", { name: "Messages" }),
       win.getByRole("button", { name: "Close" }),
       win.getByRole("button", { name: "Maximize" }),
       win.getByRole("button", { name: "Minimize" }),
     ]) {
       await page.keyboard.press("Shift+Tab");
-      await expectDottedFocus(stop);
+      await expectDottedFocusInBevel(stop);
     }
-    for (let i = 0; i < 4 + count; i++) await page.keyboard.press("Tab");
+    for (let i = 0; i < 5 + count; i++) await page.keyboard.press("Tab");
     await expect(input).toBeFocused();
     await page.keyboard.type("one more");
     await page.keyboard.press("Tab");

@@ -30,3 +30,32 @@ test("the bundle is content-hashed, long-cached and served compressed", async ({
   }
   expect([...kinds].sort()).toEqual(["css", "js", "wasm"]);
 });
+
+// The pixel font is self-hosted: preloaded by the page, served as
+// font/woff2 under content-hashed names that browsers keep for a year.
+test("the pixel font is preloaded, typed font/woff2 and long-cached", async ({ page }) => {
+  await page.goto("/login");
+  await waitForHydration(page);
+  const preloads = await page
+    .locator('link[rel="preload"][as="font"]')
+    .evaluateAll((links) => links.map((l) => [l.getAttribute("href"), l.getAttribute("type"), l.hasAttribute("crossorigin")]));
+  expect(preloads.map(([href]) => href)).toEqual([
+    expect.stringMatching(/^\/fonts\/ms_sans_serif\.[0-9a-f]{16}\.woff2$/),
+    expect.stringMatching(/^\/fonts\/ms_sans_serif_bold\.[0-9a-f]{16}\.woff2$/),
+  ]);
+  for (const [href, type, crossorigin] of preloads) {
+    expect([type, crossorigin]).toEqual(["font/woff2", true]);
+    const res = await page.request.get(href as string);
+    expect(res.status()).toBe(200);
+    expect(res.headers()["content-type"]).toBe("font/woff2");
+    expect(res.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+    // wOF2: a real WOFF2 file, not an HTML page.
+    expect((await res.body()).subarray(0, 4).toString("latin1")).toBe("wOF2");
+  }
+  // The licences travel with the fonts: 98.css's, and the fonts' own.
+  const licence = await page.request.get("/fonts/LICENSE-98.css.txt");
+  expect(licence.status()).toBe(200);
+  expect(await licence.text()).toContain("MIT License");
+  const fonts = await page.request.get("/fonts/LICENSE-fonts.txt");
+  expect(await fonts.text()).toContain("Creative Commons Attribution Share Alike");
+});

@@ -2,20 +2,12 @@
 // and banning: through the context menu (mouse and keyboard), the Win98
 // message boxes, live in every other open page, and with plain forms
 // without JavaScript.
-import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Locator, Page } from "@playwright/test";
 import { openChat, send } from "./chat";
+import { seriousViolations } from "./axe";
 import { expect, test, waitForHydration } from "./console";
 import { useOwnServer } from "./own_server";
 import { signUp, uniqueName } from "./seed";
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 /** The stored message with this text, as a list item (`.message[data-id]`). */
 function message(page: Page, text: string): Locator {
@@ -274,7 +266,7 @@ test("the Escape key, a click outside and a second right-click close the menu; o
   // The ContextMenu key works as Shift+F10 does.
   await a.keyboard.press("ContextMenu");
   await expect(a.getByRole("menu")).toHaveCount(1);
-  await expect(a.getByRole("menuitem").first()).toBeFocused();
+  await expect(a.getByRole("menu", { name: "Message actions" }).getByRole("menuitem").first()).toBeFocused();
   await a.keyboard.press("Escape");
 });
 

@@ -35,17 +35,20 @@ const RAISED = bevel(LIGHT, DARK, "2px");
 const PRESSED = bevel(DARK, LIGHT, "2px");
 const SUNKEN = bevel(SHADOW, WHITE, "2px");
 
-/** The computed values of `expected`'s properties on `target`. */
-async function computed(target: Locator, expected: Record<string, string>) {
+/** The computed values of `expected`'s properties on `target` (or its `pseudo` element). */
+async function computed(target: Locator, expected: Record<string, string>, pseudo?: string) {
   const names = Object.keys(expected);
-  return target.evaluate((el, names) => {
-    const style = getComputedStyle(el) as any;
-    return Object.fromEntries(names.map((n) => [n, style[n]]));
-  }, names);
+  return target.evaluate(
+    (el, [names, pseudo]) => {
+      const style = getComputedStyle(el, pseudo) as any;
+      return Object.fromEntries((names as string[]).map((n) => [n, style[n]]));
+    },
+    [names, pseudo ?? null] as const,
+  );
 }
 
-async function expectStyle(target: Locator, expected: Record<string, string>) {
-  expect(await computed(target, expected)).toEqual(expected);
+async function expectStyle(target: Locator, expected: Record<string, string>, pseudo?: string) {
+  expect(await computed(target, expected, pseudo)).toEqual(expected);
 }
 
 /** Holds the primary mouse button down over `target` while `check` runs. */
@@ -76,7 +79,16 @@ test("window, title bar, buttons, panes and bubbles follow the Win98 palette", a
   const win = page.locator("section.window.chat-window");
   await expectStyle(page.locator("body"), { backgroundColor: "rgb(0, 128, 128)" });
   await expectStyle(win, { backgroundColor: FACE, ...RAISED });
-  expect((await computed(win, { fontFamily: "" })).fontFamily).toMatch(/^"MS Sans Serif"/);
+  // The pixel font, self-hosted: both faces loaded (not a system fallback).
+  expect((await computed(win, { fontFamily: "" })).fontFamily).toMatch(/^"Pixelated MS Sans Serif"/);
+  const faces = await page.evaluate(async () => {
+    await document.fonts.ready;
+    return [...document.fonts]
+      .filter((f) => f.family.replace(/"/g, "") === "Pixelated MS Sans Serif" && f.status === "loaded")
+      .map((f) => f.weight)
+      .sort();
+  });
+  expect(faces).toEqual(["400", "700"]);
   await expectStyle(win.locator(".title-bar"), {
     backgroundImage: `linear-gradient(90deg, ${NAVY}, rgb(16, 132, 208))`,
     color: WHITE,
@@ -93,11 +105,18 @@ test("window, title bar, buttons, panes and bubbles follow the Win98 palette", a
     await expectStyle(button, RAISED);
   }
   await expectStyle(sendButton, { paddingTop: "4px", paddingLeft: "10px" });
+  // The title-bar buttons paint their 16x14 bevel inside a larger target.
   const maximize = win.getByRole("button", { name: "Maximize" });
   const titleRaised = bevel(WHITE, FRAME, "1px");
-  await expectStyle(maximize, { backgroundColor: FACE, ...titleRaised });
-  await whilePressed(page, maximize, () => expectStyle(maximize, bevel(FRAME, WHITE, "1px")));
+  await expectStyle(maximize, { backgroundColor: FACE, ...titleRaised }, "::before");
+  await whilePressed(page, maximize, () => expectStyle(maximize, bevel(FRAME, WHITE, "1px"), "::before"));
   await expect(win).not.toHaveClass(/maximized/);
+
+  // The menu bar: grey, black titles with the access key underlined.
+  await expectStyle(page.getByRole("menubar").getByRole("menuitem", { name: "File" }), {
+    color: "rgb(0, 0, 0)",
+    fontSize: "11px",
+  });
 
   // Inset panes: the messages, the text box and the online list.
   for (const pane of [
@@ -128,23 +147,45 @@ test.describe("pictures", () => {
 
   const look = { viewport: { width: 1024, height: 768 }, deviceScaleFactor: 1 };
 
-  test("the chat window matches its baseline picture", async ({ browser }) => {
-    const context = await browser.newContext({ ...look, baseURL: server.baseURL });
-    await signUp(context.request, "bob");
-    await seedMessages("bob", ["Hi alice! Welcome to chat98."], server.baseURL);
-    await signUp(context.request, "alice");
-    await seedMessages("alice", ["Thanks, bob. It looks just like 1998.", "Two lines:\nlike this."], server.baseURL);
-    const page = await context.newPage();
-    await page.goto("/chat");
-    await waitForHydration(page);
-    await expect(page.locator(".status-link")).toHaveText("Connected");
-    await expect(page.locator(".online-user")).toHaveText(["alice"]);
-
-    // The times of day differ from run to run.
-    await expect(page.locator("section.chat-window")).toHaveScreenshot("chat-window.png", {
-      mask: [page.locator(".message-time")],
-      maxDiffPixelRatio: 0.01,
+  test("the chat window matches its baseline picture", async ({ playwright, consoleGuard }) => {
+    // Playwright's headless Chromium hides scrollbars; this picture shows
+    // the Win98 ones, so it gets a browser of its own that keeps them.
+    const browser = await playwright.chromium.launch({
+      ...test.info().project.use.launchOptions,
+      ignoreDefaultArgs: ["--hide-scrollbars"],
     });
+    try {
+      const context = await browser.newContext({ ...look, baseURL: server.baseURL });
+      consoleGuard.watch(context);
+      await signUp(context.request, "bob");
+      // Enough history to need the message pane's scrollbar (within the
+      // server's burst of 10 messages).
+      const earlier = Array.from({ length: 9 }, (_, i) => `Earlier message ${i + 1},\non two lines.`);
+      await seedMessages("bob", [...earlier, "Hi alice! Welcome to chat98."], server.baseURL);
+      await signUp(context.request, "alice");
+      await seedMessages("alice", ["Thanks, bob. It looks just like 1998.", "Two lines:\nlike this."], server.baseURL);
+      const page = await context.newPage();
+      await page.goto("/chat");
+      await waitForHydration(page);
+      await expect(page.locator(".status-link")).toHaveText("Connected");
+      await expect(page.locator(".online-user")).toHaveText(["alice"]);
+      await page.evaluate(() => document.fonts.ready);
+      // The Win98 scrollbar is there: 16 px wide (Chromium's own is 15).
+      const pane = page.locator(".message-pane");
+      expect(await pane.evaluate((el) => el.offsetWidth - el.clientWidth - 4)).toBe(16);
+
+      // The times of day differ from run to run: masked on the six bubbles
+      // in view (a mask on a time scrolled away would paint over the menu bar).
+      const times = page.locator(".message-time");
+      const count = await times.count();
+      const shown = Array.from({ length: 6 }, (_, i) => times.nth(count - 1 - i));
+      await expect(page.locator("section.chat-window")).toHaveScreenshot("chat-window.png", {
+        mask: shown,
+        maxDiffPixelRatio: 0.01,
+      });
+    } finally {
+      await browser.close();
+    }
   });
 
   test("the sign-in dialog matches its baseline picture", async ({ browser }) => {
@@ -153,6 +194,7 @@ test.describe("pictures", () => {
     await page.goto("/login");
     await waitForHydration(page);
     await fillCredentials(page, "alice", PASSWORD);
+    await page.evaluate(() => document.fonts.ready);
     await expect(page.locator("section.window.dialog")).toHaveScreenshot("login-dialog.png", {
       maxDiffPixelRatio: 0.01,
     });

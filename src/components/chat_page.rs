@@ -7,6 +7,8 @@ use super::announcer::Announcer;
 use super::composer::Composer;
 use super::context_menu::ContextMenu;
 use super::hydrated::use_hydrated;
+use super::log_off::{LogOffBox, LogOffButton};
+use super::menu_bar::MenuBar;
 use super::message_box::{BoxIcon, MessageBox};
 use super::message_dialogs::{BannedNotice, MessageDialogs};
 use super::message_pane::MessagePane;
@@ -106,26 +108,25 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
     Unread::provide(conversation, data.last_read_id);
     let now_ms = clock(conversation, data.retention_secs);
     ReaderTime::provide(data.time_zone.clone(), now_ms, rendered_at).adopt_browser_zone();
-    let hydrated = use_hydrated();
-    let count = move || count_line(conversation.messages.with(Vec::len));
-    let who = format!("Signed in as {}", data.me.username);
     let note = format!(
         "Messages in this chat room are stored for up to {} before being automatically deleted.",
         data.retention_text
     );
-    let link = status_link(hydrated, live, now_ms);
     let names = Signal::derive(move || {
         live.online
             .with(|online| conversation.messages.with(|m| known_names(online, m)))
     });
-    let typing = move || {
-        let shown = prefs.current.with(|p| p.show_typing);
-        shown.then(|| typing_line(&live.typing_names(now_ms.get())))
-    };
+    let asking_to_log_off = RwSignal::new(false);
+    let ask_to_log_off = move || asking_to_log_off.set(true);
 
     view! {
         <div class="chat-layout">
-            <Window title="Chat Room" class="chat-window">
+            <Window
+                title="Chat Room"
+                class="chat-window"
+                on_close=ask_to_log_off
+                menu_bar=Box::new(move || view! { <MenuBar on_log_off=ask_to_log_off/> }.into_any())
+            >
                 <div class="chat-main">
                     <MessagePane conversation actions retention_text=data.retention_text/>
                     <OnlinePane live/>
@@ -137,31 +138,47 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
                     form_client_id=data.form_client_id
                     names=names
                 />
-                <StatusBar>
-                    <StatusField class="status-link">{link}</StatusField>
-                    <StatusField class="status-typing">{typing}</StatusField>
-                    <StatusField class="status-count">{count}</StatusField>
-                    <StatusField class="status-user">{who}</StatusField>
-                    // A plain form: logging off reloads into /login, with or without JS.
-                    <form
-                        class="status-bar-action"
-                        method="post"
-                        action="/api/auth/logout"
-                        on:submit=|_| live::stop()
-                    >
-                        <button type="submit" class="log-off">"Log Off"</button>
-                    </form>
-                </StatusBar>
+                <ChatStatusBar conversation live now_ms prefs username=data.me.username/>
             </Window>
             <PreferencesError prefs/>
             <ContextMenu actions/>
             <MessageDialogs actions/>
+            <LogOffBox open=asking_to_log_off/>
             {move || live.banned.get().map(|sentence| view! { <BannedNotice sentence/> })}
-            <aside class="retention-note">
+            // A note, not an aside: a complementary landmark would sit inside
+            // the page's main one.
+            <p class="retention-note" role="note">
                 <strong>"Note: "</strong>
                 <span>{note}</span>
-            </aside>
+            </p>
         </div>
+    }
+}
+
+/// The connection, who is typing, how many messages, who you are, Log Off.
+#[component]
+fn ChatStatusBar(
+    conversation: Conversation,
+    live: Live,
+    now_ms: Signal<u64>,
+    prefs: PreferencesState,
+    username: String,
+) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let link = status_link(hydrated, live, now_ms);
+    let typing = move || {
+        let shown = prefs.current.with(|p| p.show_typing);
+        shown.then(|| typing_line(&live.typing_names(now_ms.get())))
+    };
+    let count = move || count_line(conversation.messages.with(Vec::len));
+    view! {
+        <StatusBar>
+            <StatusField class="status-link">{link}</StatusField>
+            <StatusField class="status-typing">{typing}</StatusField>
+            <StatusField class="status-count">{count}</StatusField>
+            <StatusField class="status-user">{format!("Signed in as {username}")}</StatusField>
+            <LogOffButton/>
+        </StatusBar>
     }
 }
 

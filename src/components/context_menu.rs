@@ -6,9 +6,9 @@
 use leptos::ev::{KeyboardEvent, MouseEvent};
 use leptos::html::Ul;
 use leptos::prelude::*;
-use leptos::wasm_bindgen::JsCast;
 
-use super::focus::{focus_bubble, focusable_in};
+use super::focus::focus_bubble;
+use super::menu::{focus_first, move_focus};
 use crate::client::message_changes::{MessageActions, OpenMenu};
 
 /// The menu's size, roughly: enough to keep it inside the window's edges.
@@ -37,8 +37,8 @@ fn Menu(actions: MessageActions, menu: OpenMenu) -> impl IntoView {
     };
     // The first item takes the focus when the menu opens.
     Effect::new(move |_| {
-        if let Some(first) = list.get().and_then(|el| items(&el).into_iter().next()) {
-            let _ = first.focus();
+        if let Some(el) = list.get() {
+            focus_first(&el);
         }
     });
     let on_keydown = move |ev: KeyboardEvent| {
@@ -85,7 +85,7 @@ fn Menu(actions: MessageActions, menu: OpenMenu) -> impl IntoView {
             }
         ></div>
         <ul
-            class="context-menu"
+            class="menu-popup context-menu"
             role="menu"
             aria-label="Message actions"
             // Set through the CSSOM (`style:`), which the page's CSP allows;
@@ -99,39 +99,6 @@ fn Menu(actions: MessageActions, menu: OpenMenu) -> impl IntoView {
             {entries}
         </ul>
     }
-}
-
-/// The menu's items.
-fn items(list: &leptos::web_sys::Element) -> Vec<leptos::web_sys::HtmlElement> {
-    focusable_in(list, "[role=\"menuitem\"]")
-}
-
-/// Arrow keys, Home and End move between items; Enter and Space run the one
-/// with the focus. True if the key was one of these.
-fn move_focus(list: &leptos::web_sys::Element, ev: &KeyboardEvent) -> bool {
-    let items = items(list);
-    let active = document().active_element();
-    let current = items
-        .iter()
-        .position(|el| active.as_ref() == Some(el.unchecked_ref()));
-    let last = items.len().saturating_sub(1);
-    let next = match ev.key().as_str() {
-        "ArrowDown" => current.map_or(0, |i| if i >= last { 0 } else { i + 1 }),
-        "ArrowUp" => current.map_or(last, |i| if i == 0 { last } else { i - 1 }),
-        "Home" => 0,
-        "End" => last,
-        "Enter" | " " => {
-            if let Some(el) = current.and_then(|i| items.get(i)) {
-                el.click();
-            }
-            return true;
-        }
-        _ => return false,
-    };
-    if let Some(el) = items.get(next) {
-        let _ = el.focus();
-    }
-    true
 }
 
 /// Keeps the menu on screen near where it was asked for.

@@ -17,6 +17,15 @@ pub fn focusable_in(root: &Element, selector: &str) -> Vec<leptos::web_sys::Html
     }
 }
 
+/// The element that has the focus now (not the page's body), to give the
+/// focus back to it later.
+pub fn focused() -> Option<leptos::web_sys::HtmlElement> {
+    #[cfg(feature = "hydrate")]
+    return browser::focused();
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
 /// Focuses the bubble of message `id`; if it is gone (deleted), the message
 /// pane, so the focus is never lost to the page's body.
 pub fn focus_bubble(id: i64) {
@@ -84,6 +93,13 @@ mod browser {
             .filter_map(|i| list.item(i))
             .filter_map(|node| node.dyn_into::<HtmlElement>().ok())
             .collect()
+    }
+
+    pub fn focused() -> Option<HtmlElement> {
+        document()
+            .active_element()
+            .filter(|el| el.tag_name() != "BODY")
+            .and_then(|el| el.dyn_into::<HtmlElement>().ok())
     }
 
     /// Focuses the bubble of message `id`; if it is gone (deleted), the message

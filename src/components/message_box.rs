@@ -15,6 +15,8 @@ pub enum BoxIcon {
     Warning,
     /// A red disc with a white X: it cannot go on.
     Stop,
+    /// A speech balloon with a blue question mark: Yes or No?
+    Question,
 }
 
 impl BoxIcon {
@@ -22,6 +24,7 @@ impl BoxIcon {
         match self {
             BoxIcon::Warning => "dialog-icon dialog-icon-warning",
             BoxIcon::Stop => "dialog-icon dialog-icon-error",
+            BoxIcon::Question => "dialog-icon dialog-icon-question",
         }
     }
 }

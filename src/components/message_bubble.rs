@@ -47,23 +47,7 @@ pub fn MessageBubble(
             ev.prevent_default();
         }
     };
-    let on_keydown = move |ev: KeyboardEvent| {
-        let menu_key = ev.key() == "ContextMenu" || (ev.shift_key() && ev.key() == "F10");
-        // Keys typed in the editor inside the bubble are the editor's.
-        if !menu_key || editing_now(actions, id) {
-            return;
-        }
-        let Some(el) = ev
-            .current_target()
-            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
-        else {
-            return;
-        };
-        let (x, y) = menu_anchor(&el);
-        if actions.open_menu(stored.get_value(), x, y) {
-            ev.prevent_default();
-        }
-    };
+    let on_keydown = menu_keys(actions, stored);
     let text = message.content.clone();
     let mentions = message.mentions.clone();
     view! {
@@ -98,6 +82,31 @@ pub fn MessageBubble(
                 </Show>
             </article>
         </li>
+    }
+}
+
+/// The Menu key and Shift+F10 open the bubble's context menu.
+fn menu_keys(
+    actions: MessageActions,
+    stored: StoredValue<ChatMessage>,
+) -> impl Fn(KeyboardEvent) + 'static {
+    move |ev: KeyboardEvent| {
+        let menu_key = ev.key() == "ContextMenu" || (ev.shift_key() && ev.key() == "F10");
+        // Keys typed in the editor inside the bubble are the editor's.
+        let id = stored.with_value(|m| m.id);
+        if !menu_key || editing_now(actions, id) {
+            return;
+        }
+        let Some(el) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let (x, y) = menu_anchor(&el);
+        if actions.open_menu(stored.get_value(), x, y) {
+            ev.prevent_default();
+        }
     }
 }
 

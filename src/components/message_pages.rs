@@ -44,7 +44,7 @@ fn use_message() -> Resource<Result<ChatMessage, ChatError>, JsonCodec> {
 }
 
 /// With JavaScript: back to the chat window once the server said yes.
-fn return_to_chat_on_success<T: Send + Sync + 'static>(
+pub(crate) fn return_to_chat_on_success<T: Send + Sync + 'static>(
     value: Signal<Option<Result<T, ChatError>>>,
 ) {
     let navigate = use_navigate();
@@ -57,7 +57,7 @@ fn return_to_chat_on_success<T: Send + Sync + 'static>(
 
 /// Why the message cannot be shown, in a window; without a session, off to
 /// the sign-in page first.
-fn refusal(error: ChatError, title: &'static str) -> AnyView {
+pub(crate) fn refusal(error: ChatError, title: &'static str) -> AnyView {
     let sign_in = "/login?next=/chat";
     if error.code == ErrorCode::NotSignedIn {
         #[cfg(feature = "ssr")]

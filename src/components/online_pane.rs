@@ -8,7 +8,7 @@ use crate::client::live::Live;
 pub fn OnlinePane(live: Live) -> impl IntoView {
     let count = move || live.online.with(Vec::len);
     view! {
-        <aside class="online-pane" aria-label="Online users">
+        <section class="online-pane" aria-label="Online users">
             <h2 class="online-title">"Online (" {count} ")"</h2>
             <ul class="online-list sunken-panel">
                 <For each=move || live.online.get() key=|u| u.id let:user>
@@ -18,6 +18,6 @@ pub fn OnlinePane(live: Live) -> impl IntoView {
                     </li>
                 </For>
             </ul>
-        </aside>
+        </section>
     }
 }

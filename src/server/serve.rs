@@ -8,6 +8,7 @@ use axum::response::Redirect;
 use axum::routing::get;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
@@ -82,7 +83,14 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(asset_caching))
         // Brotli's default (quality 11) costs far too much per request; the
         // built bundle is precompressed at its best by cargo-leptos instead.
-        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        // WOFF2 is compressed already: brotli over it only costs time.
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Precise(4))
+                .compress_when(
+                    DefaultPredicate::new().and(NotForContentType::const_new("font/woff2")),
+                ),
+        )
         .layer(from_fn_with_state(state.metrics.clone(), record_requests))
         .layer(
             // One line per request at info: method, path, status, latency.
