@@ -584,7 +584,7 @@ async fn the_openapi_document_describes_the_api() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(params, ["limit", "before", "after"]);
+    assert_eq!(params, ["limit", "before", "after", "mentions"]);
     let schemas = &doc["components"]["schemas"];
     assert_eq!(
         schemas["NewMessage"]["properties"]["content"]["maxLength"],

@@ -32,9 +32,16 @@ pub async fn load() -> Result<ChatPageData, ChatError> {
         .page(&state.db, window, state.settings.cutoff_now())
         .await?;
     // Where the unread divider goes; then everything shown counts as seen.
-    let last_read_id = read_mark::of(&state.db, me.id).await?;
+    // The page still renders from memory while storage is away: without a
+    // divider, and the mark stays where it was.
+    let last_read_id = read_mark::of(&state.db, me.id).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "read mark unavailable");
+        None
+    });
     if let Some(newest) = messages.last() {
-        read_mark::advance(&state, &me, newest.id).await?;
+        if let Err(e) = read_mark::advance(&state, &me, newest.id).await {
+            tracing::warn!(error = %e.error, "read mark not moved");
+        }
     }
     Ok(ChatPageData {
         history_complete: (messages.len() as u64) < PAGE_HISTORY,
