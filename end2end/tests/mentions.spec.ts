@@ -122,7 +122,10 @@ test("the composer completes names with the keyboard alone", async ({ browser })
 
 test("a mention is bold everywhere and highlighted on the page of whoever it names", async ({
   browser,
+  consoleGuard,
 }) => {
+  // The page without JavaScript never uses the WASM its head preloads.
+  consoleGuard.allow(/\.wasm was preloaded using link preload but not used/);
   const reader = await openObserved(browser, uniqueName("named"));
   const readerName = (await reader.locator(".status-user").textContent())!.replace("Signed in as ", "");
   const writer = await openChat(browser, uniqueName("writer"), server.baseURL);

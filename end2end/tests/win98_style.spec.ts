@@ -69,10 +69,13 @@ async function whilePressed(page: Page, target: Locator, check: () => Promise<vo
 test("window, title bar, buttons, panes and bubbles follow the Win98 palette", async ({ browser }) => {
   const other = await openChat(browser, uniqueName("other"));
   const page = await openChat(browser, uniqueName("stylist"));
-  await send(other, "a grey bubble on the left");
-  await send(page, "a blue bubble on the right");
-  const mine = page.locator(".message.own[data-id]", { hasText: "a blue bubble on the right" });
-  const theirs = page.locator(".message.other[data-id]", { hasText: "a grey bubble on the left" });
+  // Marked: the suite's server is shared, and the room keeps earlier runs' bubbles.
+  const grey = `a grey bubble on the left ${uniqueName("g")}`;
+  const blue = `a blue bubble on the right ${uniqueName("b")}`;
+  await send(other, grey);
+  await send(page, blue);
+  const mine = page.locator(".message.own[data-id]", { hasText: blue });
+  const theirs = page.locator(".message.other[data-id]", { hasText: grey });
   await expect(mine).toHaveCount(1);
   await expect(theirs).toHaveCount(1);
 
