@@ -7,9 +7,9 @@ const baseURL = process.env.CHAT98_BASE_URL ?? "http://127.0.0.1:3000";
 export default defineConfig({
   testDir: "./tests",
   globalSetup: "./global-setup.ts",
-  // 60 s: a 2-core machine running the whole suite with two browsers and
+  // 90 s: a 2-core machine running the whole suite with two browsers and
   // several servers of its own is slow; a hang still fails the test.
-  timeout: 60_000,
+  timeout: 90_000,
   expect: { timeout: 5_000 },
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
