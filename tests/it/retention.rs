@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder};
 use serde_json::{json, Value};
 
-use crate::support::server::{client, database_url, open_db, register, TestServer};
+use crate::support::server::{chat_page, client, database_url, open_db, register, TestServer};
 use chat98::server::entities::message;
 use chat98::server::users;
 
@@ -43,15 +43,7 @@ async fn shown(server: &TestServer, cookie: &str, content: &str) -> (bool, bool)
     assert_eq!(res.status(), 200);
     let listed: Vec<Value> = res.json().await.unwrap();
     let in_api = listed.iter().any(|m| m["content"] == content);
-    let res = client()
-        .get(server.url("/chat"))
-        .header("accept", "text/html")
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let in_page = res.text().await.unwrap().contains(content);
+    let in_page = chat_page(server, cookie).await.contains(content);
     (in_api, in_page)
 }
 
