@@ -56,7 +56,7 @@ fuzz:
 # end2end/global-setup.ts waits for the server.
 e2e:
 	rm -rf "$(E2E_DATA)" target/e2e-results.json
-	env -u DATABASE_URL LEPTOS_SITE_ADDR=$(E2E_ADDR) CHAT_DATA_DIR="$(E2E_DATA)" CHAT_REGISTER_MAX=100000 \
+	env -u DATABASE_URL LEPTOS_SITE_ADDR=$(E2E_ADDR) CHAT_DATA_DIR="$(E2E_DATA)" CHAT_REGISTER_MAX=100000 CHAT_HASH_WAIT=30s \
 	  CHAT_MESSAGE_BURST=100000 CHAT98_BASE_URL=http://$(E2E_ADDR) \
 	  cargo leptos end-to-end --release --precompress; \
 	  status=$$?; node end2end/check-results.cjs && exit $$status
@@ -71,15 +71,20 @@ lint: tools
 	cargo clippy --release -p loadgen -- -D warnings
 	cargo clippy --release --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
+# The tools' own release profiles are fat LTO with one codegen unit; thin
+# builds of them install in less time and run cargo-leptos's steps as fast
+# (BENCHMARKS.md, "First set-up").
+TOOL_PROFILE := CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+
 tools:
 	@if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then \
 	  rustup target add wasm32-unknown-unknown; fi
 	@if [ "$$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $(CARGO_LEPTOS_VERSION)" ]; then \
-	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 25 minutes on 2 cores)"; \
-	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads; fi
+	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 10 minutes on 2 quiet cores)"; \
+	  $(TOOL_PROFILE) cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads; fi
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
-	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
+	  $(TOOL_PROFILE) cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
 	@if ! cmp -s end2end/package-lock.json end2end/node_modules/.chat98-installed; then \
 	  (cd end2end && npm ci --no-audit --no-fund) && \
 	  cp end2end/package-lock.json end2end/node_modules/.chat98-installed; fi

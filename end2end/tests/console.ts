@@ -51,19 +51,25 @@ export const test = base.extend<{ consoleGuard: ConsoleGuard }>({
     async ({ browser, context }, use) => {
       const guard = new ConsoleGuard();
       guard.watch(context);
-      // Contexts the test makes itself are watched too, for this test only.
+      // Contexts the test makes itself are watched too, for this test only,
+      // and closed when it ends: a chat page left open keeps its socket and
+      // clock running, and dozens of them slow every later test.
       const newContext = browser.newContext;
+      const made: BrowserContext[] = [];
       browser.newContext = async (...args) => {
-        const made = await newContext.apply(browser, args);
-        guard.watch(made);
-        return made;
+        const context = await newContext.apply(browser, args);
+        made.push(context);
+        guard.watch(context);
+        return context;
       };
       try {
         await use(guard);
       } finally {
         browser.newContext = newContext;
       }
-      expect(guard.problems, "console errors, warnings or page errors").toEqual([]);
+      const problems = [...guard.problems];
+      await Promise.all(made.map((context) => context.close().catch(() => {})));
+      expect(problems, "console errors, warnings or page errors").toEqual([]);
     },
     { auto: true },
   ],
