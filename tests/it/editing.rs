@@ -165,6 +165,40 @@ async fn no_more_changes(socket: &mut Socket) {
     }
 }
 
+/// The edit's `edited_at`, checked: after the message was sent and at about
+/// the time of the edit; and the edited message has the seed's keys, in order.
+fn edit_time(
+    original: &Value,
+    edited: &Value,
+    before_edit: chrono::DateTime<Utc>,
+) -> chrono::DateTime<Utc> {
+    let edited_at = utc(&edited["edited_at"]);
+    assert!(
+        edited_at >= utc(&original["timestamp"])
+            && edited_at >= before_edit - chrono::Duration::seconds(1)
+            && edited_at <= Utc::now() + chrono::Duration::seconds(1),
+        "edited_at {edited_at}"
+    );
+    let keys: Vec<&str> = edited
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "content",
+            "edited_at",
+            "formatted_timestamp",
+            "id",
+            "timestamp",
+            "user"
+        ]
+    );
+    edited_at
+}
+
 #[tokio::test]
 async fn an_edit_returns_the_message_with_edited_at_and_shows_everywhere() {
     let dir = tempfile::tempdir().unwrap();
@@ -196,30 +230,7 @@ async fn an_edit_returns_the_message_with_edited_at_and_shows_everywhere() {
         edited["formatted_timestamp"],
         original["formatted_timestamp"]
     );
-    let edited_at = utc(&edited["edited_at"]);
-    assert!(
-        edited_at >= utc(&original["timestamp"])
-            && edited_at >= before_edit - chrono::Duration::seconds(1)
-            && edited_at <= Utc::now() + chrono::Duration::seconds(1),
-        "edited_at {edited_at}"
-    );
-    let keys: Vec<&str> = edited
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(
-        keys,
-        [
-            "content",
-            "edited_at",
-            "formatted_timestamp",
-            "id",
-            "timestamp",
-            "user"
-        ]
-    );
+    let edited_at = edit_time(&original, &edited, before_edit);
 
     // Everyone reads the new text: the history API and the chat page.
     assert_eq!(listed(&server, &bob, id).await, Some(edited.clone()));

@@ -115,8 +115,39 @@ async fn every_validation_rule_answers_400_and_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir, &["--message-burst", "1000"]);
     let alice = register(&server, "alice", "correct horse").await;
+    for (body, expected) in validation_cases() {
+        let res = post(&server, &alice, body.clone()).await;
+        assert_eq!(res.status(), 400, "{body}");
+        let got: Value = res.json().await.unwrap();
+        assert_eq!(got, expected, "{body}");
+    }
+
+    refuses_raw_bodies(&server, &alice).await;
+
+    // The limit counts characters, not bytes.
+    let res = post(&server, &alice, json!({"content": "é".repeat(2000)})).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(
+        list(&server, &alice, "").await.len(),
+        1,
+        "only the valid one was stored"
+    );
+
+    let res = client()
+        .request("PUT", server.url(MESSAGES))
+        .header("cookie", &alice)
+        .json(&json!({"content": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(res.headers()["allow"].to_str().unwrap().contains("POST"));
+}
+
+/// JSON bodies the validation refuses, with the 400 body each gets.
+fn validation_cases() -> Vec<(Value, Value)> {
     let long = "x".repeat(2001);
-    let cases: Vec<(Value, Value)> = vec![
+    vec![
         (json!({}), json!({"content": ["This field is required."]})),
         (
             json!({"content": ""}),
@@ -154,15 +185,12 @@ async fn every_validation_rule_answers_400_and_stores_nothing() {
             json!([1, 2]),
             json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}),
         ),
-    ];
-    for (body, expected) in cases {
-        let res = post(&server, &alice, body.clone()).await;
-        assert_eq!(res.status(), 400, "{body}");
-        let got: Value = res.json().await.unwrap();
-        assert_eq!(got, expected, "{body}");
-    }
+    ]
+}
 
-    // Bodies that are not JSON, not UTF-8, too large or of another type.
+/// Bodies that are not JSON, not UTF-8, too large or of another type: each
+/// refused with its status and a JSON `detail`.
+async fn refuses_raw_bodies(server: &TestServer, cookie: &str) {
     let raw_cases: Vec<(&str, Vec<u8>, u16)> = vec![
         ("application/json", b"{\"content\": \"hi".to_vec(), 400),
         (
@@ -191,7 +219,7 @@ async fn every_validation_rule_answers_400_and_stores_nothing() {
     for (content_type, body, status) in raw_cases {
         let res = client()
             .post(server.url(MESSAGES))
-            .header("cookie", &alice)
+            .header("cookie", cookie)
             .header("content-type", content_type)
             .body(body.clone())
             .send()
@@ -209,25 +237,6 @@ async fn every_validation_rule_answers_400_and_stores_nothing() {
             "{got}"
         );
     }
-
-    // The limit counts characters, not bytes.
-    let res = post(&server, &alice, json!({"content": "é".repeat(2000)})).await;
-    assert_eq!(res.status(), 201);
-    assert_eq!(
-        list(&server, &alice, "").await.len(),
-        1,
-        "only the valid one was stored"
-    );
-
-    let res = client()
-        .request("PUT", server.url(MESSAGES))
-        .header("cookie", &alice)
-        .json(&json!({"content": "x"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 405);
-    assert!(res.headers()["allow"].to_str().unwrap().contains("POST"));
 }
 
 #[tokio::test]
@@ -514,6 +523,11 @@ async fn paging_with_limit_before_and_after() {
     let none = list(&server, &alice_cookie, &format!("?after={}", stored[619])).await;
     assert!(none.is_empty());
 
+    refuses_bad_paging(&server, &alice_cookie).await;
+}
+
+/// Paging values out of range or not numbers: 400 naming the field.
+async fn refuses_bad_paging(server: &TestServer, cookie: &str) {
     for (query, field) in [
         ("?limit=0", "limit"),
         ("?limit=501", "limit"),
@@ -523,7 +537,7 @@ async fn paging_with_limit_before_and_after() {
     ] {
         let res = client()
             .get(server.url(&format!("{MESSAGES}{query}")))
-            .header("cookie", &alice_cookie)
+            .header("cookie", cookie)
             .send()
             .await
             .unwrap();

@@ -309,6 +309,44 @@ async fn a_moderator_may_delete_anyones_message_and_a_member_may_not() {
     assert_eq!(stored_ids(&server, &carol).await, [b2, c1]);
 }
 
+/// In `bans_over_rest`'s room (moderators alice and carol, members bob and
+/// dave): bans a member, a signed-out client or a moderator may not make
+/// (a moderator, a bad duration, no such user, from another site) are
+/// refused, and nothing is banned.
+async fn refuses_bans_it_may_not_make(server: &TestServer, moderator: &str, member: &str) {
+    // Members may not ban, list bans or unban; nobody signed out may either.
+    let (status, _) = ban(server, member, json!({"username": "dave"})).await;
+    assert_eq!(status, 403);
+    assert_eq!(bans(server, member).await.0, 403);
+    assert_eq!(unban(server, member, "dave").await.0, 403);
+    assert_eq!(bans(server, "").await.0, 401);
+    assert_eq!(ban(server, "", json!({"username": "dave"})).await.0, 401);
+
+    // What a moderator may not do.
+    for (body, expected) in [
+        (json!({"username": "alice"}), 403),
+        (json!({"username": "carol", "duration": "1h"}), 403),
+        (json!({"username": "dave", "duration": "soon"}), 400),
+        (json!({"username": "dave", "duration": "-1h"}), 400),
+        (json!({"username": "nobody", "duration": "1h"}), 404),
+    ] {
+        let (status, answer) = ban(server, moderator, body.clone()).await;
+        assert_eq!(status, expected, "{body}: {answer}");
+    }
+    // Nor from another site.
+    let res = client()
+        .post(server.url(BANS))
+        .header("cookie", moderator)
+        .header("origin", "http://evil.example")
+        .json(&json!({"username": "dave"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let (status, listed) = bans(server, moderator).await;
+    assert_eq!((status, listed), (200, json!([])), "nothing was banned");
+}
+
 #[tokio::test]
 async fn bans_over_rest() {
     let dir = tempfile::tempdir().unwrap();
@@ -322,37 +360,7 @@ async fn bans_over_rest() {
     let bob_id = user_id(&server, &bob).await;
     let dave_id = user_id(&server, &dave).await;
 
-    // Members may not ban, list bans or unban; nobody signed out may either.
-    let (status, _) = ban(&server, &bob, json!({"username": "dave"})).await;
-    assert_eq!(status, 403);
-    assert_eq!(bans(&server, &bob).await.0, 403);
-    assert_eq!(unban(&server, &bob, "dave").await.0, 403);
-    assert_eq!(bans(&server, "").await.0, 401);
-    assert_eq!(ban(&server, "", json!({"username": "dave"})).await.0, 401);
-
-    // What a moderator may not do.
-    for (body, expected) in [
-        (json!({"username": "alice"}), 403),
-        (json!({"username": "carol", "duration": "1h"}), 403),
-        (json!({"username": "dave", "duration": "soon"}), 400),
-        (json!({"username": "dave", "duration": "-1h"}), 400),
-        (json!({"username": "nobody", "duration": "1h"}), 404),
-    ] {
-        let (status, answer) = ban(&server, &alice, body.clone()).await;
-        assert_eq!(status, expected, "{body}: {answer}");
-    }
-    // Nor from another site.
-    let res = client()
-        .post(server.url(BANS))
-        .header("cookie", &alice)
-        .header("origin", "http://evil.example")
-        .json(&json!({"username": "dave"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
-    let (status, listed) = bans(&server, &alice).await;
-    assert_eq!((status, listed), (200, json!([])), "nothing was banned");
+    refuses_bans_it_may_not_make(&server, &alice, &bob).await;
 
     let (status, bob_ban) = ban(
         &server,
@@ -408,6 +416,53 @@ async fn bans_over_rest() {
     .await;
 }
 
+/// After a ban: none of the user's sessions (`cookies`, in the database too)
+/// reads, posts or opens a socket.
+async fn signed_out_everywhere(
+    server: &TestServer,
+    dir: &TempDir,
+    cookies: [&str; 2],
+    user_id: i64,
+) {
+    for cookie in cookies {
+        assert_eq!(whoami(server, cookie).await.0, 401);
+    }
+    let bob = cookies[0];
+    assert_eq!(sessions_of(dir, user_id).await, 0);
+    let res = client()
+        .post(server.url("/api/chat/messages/"))
+        .header("cookie", bob)
+        .json(&json!({"content": "still here?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let reopened = open(
+        server,
+        Open {
+            cookie: Some(bob),
+            origin: Some(server.origin()),
+            v2: true,
+            query: "",
+        },
+    )
+    .await;
+    assert_eq!(reopened.err(), Some(401));
+}
+
+/// Signing up as any of `names` is refused: 409.
+async fn names_stay_taken(server: &TestServer, names: &[&str]) {
+    for name in names {
+        let res = client()
+            .post(server.url("/api/auth/register"))
+            .json(&json!({"username": name, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 409, "{name}");
+    }
+}
+
 #[tokio::test]
 async fn a_ban_ends_every_session_and_socket_and_blocks_sign_in() {
     let dir = tempfile::tempdir().unwrap();
@@ -454,28 +509,7 @@ async fn a_ban_ends_every_session_and_socket_and_blocks_sign_in() {
     );
 
     // Every session ended, in the database too.
-    assert_eq!(whoami(&server, &bob).await.0, 401);
-    assert_eq!(whoami(&server, &bob_tab).await.0, 401);
-    assert_eq!(sessions_of(&dir, bob_id).await, 0);
-    let res = client()
-        .post(server.url("/api/chat/messages/"))
-        .header("cookie", &bob)
-        .json(&json!({"content": "still here?"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
-    let reopened = open(
-        &server,
-        Open {
-            cookie: Some(&bob),
-            origin: Some(server.origin()),
-            v2: true,
-            query: "",
-        },
-    )
-    .await;
-    assert_eq!(reopened.err(), Some(401));
+    signed_out_everywhere(&server, &dir, [&bob, &bob_tab], bob_id).await;
 
     // Signing in is refused with the sentence; no session is made.
     let (status, body, cookie) = login(&server, "bob").await;
@@ -488,15 +522,7 @@ async fn a_ban_ends_every_session_and_socket_and_blocks_sign_in() {
     assert_eq!(sessions_of(&dir, bob_id).await, 0);
 
     // The name stays taken, look-alikes too.
-    for name in ["bob", "B0B"] {
-        let res = client()
-            .post(server.url("/api/auth/register"))
-            .json(&json!({"username": name, "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 409, "{name}");
-    }
+    names_stay_taken(&server, &["bob", "B0B"]).await;
 
     // Nobody else was touched.
     alice_socket
@@ -512,6 +538,27 @@ async fn a_ban_ends_every_session_and_socket_and_blocks_sign_in() {
     let (status, _, cookie) = login(&server, "bob").await;
     assert_eq!(status, 200);
     assert_eq!(whoami(&server, &cookie.unwrap()).await.0, 200);
+}
+
+/// The moderators' list shows bob banned for about an hour for spam, and
+/// bob's sign-in is refused with that sentence.
+async fn listed_for_an_hour_for_spam(server: &TestServer, moderator: &str, user_id: i64) {
+    let (status, listed) = bans(server, moderator).await;
+    assert_eq!(status, 200);
+    let listed: Vec<Value> = serde_json::from_value(listed).unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["user"], json!({"id": user_id, "username": "bob"}));
+    assert_eq!(listed[0]["reason"], "spam");
+    let until = until_of(&listed[0]);
+    let in_an_hour = Utc::now() + chrono::Duration::hours(1);
+    assert!((until - in_an_hour).num_seconds().abs() < 60, "{until}");
+    let (status, body, _) = login(server, "bob").await;
+    assert_eq!(status, 403);
+    assert_eq!(body["code"], "banned");
+    assert_eq!(
+        body["error"],
+        banned_sentence(listed[0]["until"].as_str(), Some("spam"))
+    );
 }
 
 #[tokio::test]
@@ -548,22 +595,7 @@ async fn a_command_line_ban_ends_sessions_at_once_and_sockets_within_seconds() {
     );
     assert_eq!(whoami(&server, &bob).await.0, 401);
 
-    let (status, listed) = bans(&server, &alice).await;
-    assert_eq!(status, 200);
-    let listed: Vec<Value> = serde_json::from_value(listed).unwrap();
-    assert_eq!(listed.len(), 1, "{listed:?}");
-    assert_eq!(listed[0]["user"], json!({"id": bob_id, "username": "bob"}));
-    assert_eq!(listed[0]["reason"], "spam");
-    let until = until_of(&listed[0]);
-    let in_an_hour = Utc::now() + chrono::Duration::hours(1);
-    assert!((until - in_an_hour).num_seconds().abs() < 60, "{until}");
-    let (status, body, _) = login(&server, "bob").await;
-    assert_eq!(status, 403);
-    assert_eq!(body["code"], "banned");
-    assert_eq!(
-        body["error"],
-        banned_sentence(listed[0]["until"].as_str(), Some("spam"))
-    );
+    listed_for_an_hour_for_spam(&server, &alice, bob_id).await;
     let listed_after = server.run_command(&["users", "list"]);
     assert_ne!(
         line_for(&listed_after.stdout, "bob"),
@@ -820,6 +852,42 @@ async fn sign_up_can_need_an_invite_code_or_be_closed() {
     register(&open_room, "alice", PASSWORD).await;
 }
 
+/// Bob posts on B, edits on A, posts on A, deletes on B; alice, a moderator
+/// on A, deletes his second message: carol's sockets on both processes get
+/// every change in order, and both list what is left.
+async fn edits_and_deletions_reach_both(
+    a: &TestServer,
+    b: &TestServer,
+    alice: &str,
+    bob: &str,
+    carol: &str,
+) {
+    let mut carol_on_a = connect(a, carol, true, "").await;
+    let mut carol_on_b = connect(b, carol, true, "").await;
+    carol_on_a.next_of("presence").await;
+    carol_on_b.next_of("presence").await;
+
+    let m1 = post_rest(b, bob, "one").await;
+    edit(a, bob, m1, "one, edited").await;
+    let m2 = post_rest(a, bob, "two").await;
+    assert_eq!(delete(b, bob, m1).await.0, 204);
+    let m3 = post_rest(b, bob, "three").await;
+    assert_eq!(delete(a, alice, m2).await.0, 204);
+    let expected = vec![
+        ("message".to_owned(), m1, "one".to_owned()),
+        ("edited".to_owned(), m1, "one, edited".to_owned()),
+        ("message".to_owned(), m2, "two".to_owned()),
+        ("deleted".to_owned(), m1, String::new()),
+        ("message".to_owned(), m3, "three".to_owned()),
+        ("deleted".to_owned(), m2, String::new()),
+    ];
+    for (on, socket) in [("A", &mut carol_on_a), ("B", &mut carol_on_b)] {
+        assert_eq!(changes(socket, expected.len()).await, expected, "on {on}");
+    }
+    assert_eq!(stored_ids(a, carol).await, [m3]);
+    assert_eq!(stored_ids(b, carol).await, [m3]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_share_edits_deletions_and_bans() {
     let Some(redis) = redis_url() else { return };
@@ -837,32 +905,7 @@ async fn two_processes_share_edits_deletions_and_bans() {
     await_role(a, &alice, "moderator").await;
     await_role(b, &alice, "moderator").await;
 
-    let mut carol_on_a = connect(a, &carol, true, "").await;
-    let mut carol_on_b = connect(b, &carol, true, "").await;
-    carol_on_a.next_of("presence").await;
-    carol_on_b.next_of("presence").await;
-
-    // Bob posts on B, edits on A, posts on A, deletes on B; alice, a
-    // moderator on A, deletes his second message.
-    let m1 = post_rest(b, &bob, "one").await;
-    edit(a, &bob, m1, "one, edited").await;
-    let m2 = post_rest(a, &bob, "two").await;
-    assert_eq!(delete(b, &bob, m1).await.0, 204);
-    let m3 = post_rest(b, &bob, "three").await;
-    assert_eq!(delete(a, &alice, m2).await.0, 204);
-    let expected = vec![
-        ("message".to_owned(), m1, "one".to_owned()),
-        ("edited".to_owned(), m1, "one, edited".to_owned()),
-        ("message".to_owned(), m2, "two".to_owned()),
-        ("deleted".to_owned(), m1, String::new()),
-        ("message".to_owned(), m3, "three".to_owned()),
-        ("deleted".to_owned(), m2, String::new()),
-    ];
-    for (on, socket) in [("A", &mut carol_on_a), ("B", &mut carol_on_b)] {
-        assert_eq!(changes(socket, expected.len()).await, expected, "on {on}");
-    }
-    assert_eq!(stored_ids(a, &carol).await, [m3]);
-    assert_eq!(stored_ids(b, &carol).await, [m3]);
+    edits_and_deletions_reach_both(a, b, &alice, &bob, &carol).await;
 
     // A ban on A closes the banned user's sockets on both processes at once.
     let mut bob_on_a = connect(a, &bob, true, "").await;

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::stats::{describe, histogram, now_micros};
-use crate::ws::{connect, source_address};
+use crate::ws::{connect, source_address, Socket};
 
 pub struct Plan {
     pub targets: Vec<SocketAddr>,
@@ -33,8 +33,46 @@ struct ClientResult {
 
 pub async fn run(plan: Plan) -> bool {
     let total = (plan.rate * plan.seconds) as usize;
+    let Some(connected) = connect_all(&plan).await else {
+        return false;
+    };
+    let receivers: Vec<_> = connected
+        .into_iter()
+        .map(|socket| tokio::spawn(receive(socket, total, plan.seconds)))
+        .collect();
+    let Some(sent_in) = send_at_rate(&plan, total).await else {
+        return false;
+    };
+
+    let mut latencies = histogram();
+    let (mut unique, mut duplicates) = (0usize, 0usize);
+    for receiver in receivers {
+        if let Ok(result) = receiver.await {
+            let _ = latencies.add(&result.latencies);
+            unique += result.unique;
+            duplicates += result.duplicates;
+        }
+    }
+    let expected = total * plan.clients;
+    let lost = expected - unique;
+    println!(
+        "fanout clients={} rate={}/s messages={} deliveries={} ({:.0}/s) lost={} duplicated={} send-to-receive {}",
+        plan.clients,
+        plan.rate,
+        total,
+        unique,
+        unique as f64 / sent_in.as_secs_f64(),
+        lost,
+        duplicates,
+        describe(&latencies)
+    );
+    lost == 0 && duplicates == 0
+}
+
+/// Opens every client's socket (at most 256 handshakes at once); `None`
+/// unless all of them connected.
+async fn connect_all(plan: &Plan) -> Option<Vec<Socket>> {
     let connecting = Arc::new(Semaphore::new(256));
-    let mut receivers = Vec::with_capacity(plan.clients);
     let started = Instant::now();
     let mut sockets = Vec::with_capacity(plan.clients);
     for i in 0..plan.clients {
@@ -62,57 +100,61 @@ pub async fn run(plan: Plan) -> bool {
         plan.clients,
         started.elapsed().as_secs_f64()
     );
-    if connected.len() != plan.clients {
-        return false;
-    }
-    for mut socket in connected {
-        receivers.push(tokio::spawn(async move {
-            let mut result = ClientResult {
-                latencies: histogram(),
-                unique: 0,
-                duplicates: 0,
-            };
-            let mut seen = vec![false; total];
-            let deadline = tokio::time::sleep(Duration::from_secs(u64::from(plan.seconds) + 15));
-            tokio::pin!(deadline);
-            while result.unique < total {
-                tokio::select! {
-                    _ = &mut deadline => break,
-                    frame = socket.next() => match frame {
-                        Some(Ok(Message::Text(text))) => {
-                            let received = now_micros();
-                            if let Some((seq, sent)) = parse(text.as_str()) {
-                                if seq < total {
-                                    if seen[seq] {
-                                        result.duplicates += 1;
-                                    } else {
-                                        seen[seq] = true;
-                                        result.unique += 1;
-                                        let _ = result.latencies.record(received.saturating_sub(sent).max(1));
-                                    }
-                                }
-                            }
-                        }
-                        Some(Ok(_)) => {}
-                        _ => break,
-                    }
-                }
-            }
-            // Anything more (a duplicate) would arrive right away.
-            while let Ok(Some(Ok(Message::Text(text)))) =
-                tokio::time::timeout(Duration::from_millis(300), socket.next()).await
-            {
-                if parse(text.as_str()).is_some() {
-                    result.duplicates += 1;
-                }
-            }
-            result
-        }));
-    }
+    (connected.len() == plan.clients).then_some(connected)
+}
 
-    // The sender: its own connection, seed protocol, a fixed rate.
+/// One client: counts each of the `total` messages once (and any repeat),
+/// with its send-to-receive time, until all came or the run's time is up.
+async fn receive(mut socket: Socket, total: usize, seconds: u32) -> ClientResult {
+    let mut result = ClientResult {
+        latencies: histogram(),
+        unique: 0,
+        duplicates: 0,
+    };
+    let mut seen = vec![false; total];
+    let deadline = tokio::time::sleep(Duration::from_secs(u64::from(seconds) + 15));
+    tokio::pin!(deadline);
+    while result.unique < total {
+        let frame = tokio::select! {
+            _ = &mut deadline => break,
+            frame = socket.next() => frame,
+        };
+        match frame {
+            Some(Ok(Message::Text(text))) => {
+                let received = now_micros();
+                let Some((seq, sent)) = parse(text.as_str()).filter(|(seq, _)| *seq < total) else {
+                    continue;
+                };
+                if seen[seq] {
+                    result.duplicates += 1;
+                } else {
+                    seen[seq] = true;
+                    result.unique += 1;
+                    let _ = result
+                        .latencies
+                        .record(received.saturating_sub(sent).max(1));
+                }
+            }
+            Some(Ok(_)) => {}
+            _ => break,
+        }
+    }
+    // Anything more (a duplicate) would arrive right away.
+    while let Ok(Some(Ok(Message::Text(text)))) =
+        tokio::time::timeout(Duration::from_millis(300), socket.next()).await
+    {
+        if parse(text.as_str()).is_some() {
+            result.duplicates += 1;
+        }
+    }
+    result
+}
+
+/// The sender: its own connection, seed protocol, `plan.rate` messages a
+/// second; how long sending took, or `None` if it could not connect.
+async fn send_at_rate(plan: &Plan, total: usize) -> Option<Duration> {
     let cookie = plan.cookies.first().cloned();
-    let sender = match connect(
+    let sender = connect(
         plan.targets[0],
         source_address(0, 1),
         "/ws/chat/",
@@ -120,15 +162,12 @@ pub async fn run(plan: Plan) -> bool {
         None,
     )
     .await
-    {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("fanout: sender: {e}");
-            return false;
-        }
-    };
+    .map_err(|e| eprintln!("fanout: sender: {e}"))
+    .ok()?;
+    let rate = plan.rate;
+    let sending = Instant::now();
     let drain = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1) / plan.rate);
+        let mut tick = tokio::time::interval(Duration::from_secs(1) / rate);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
         let (mut write, mut read) = sender.split();
         let reader = tokio::spawn(async move { while read.next().await.is_some() {} });
@@ -141,33 +180,8 @@ pub async fn run(plan: Plan) -> bool {
         }
         reader.abort();
     });
-    let sending = Instant::now();
     let _ = drain.await;
-    let sent_in = sending.elapsed();
-
-    let mut latencies = histogram();
-    let (mut unique, mut duplicates) = (0usize, 0usize);
-    for receiver in receivers {
-        if let Ok(result) = receiver.await {
-            let _ = latencies.add(&result.latencies);
-            unique += result.unique;
-            duplicates += result.duplicates;
-        }
-    }
-    let expected = total * plan.clients;
-    let lost = expected - unique;
-    println!(
-        "fanout clients={} rate={}/s messages={} deliveries={} ({:.0}/s) lost={} duplicated={} send-to-receive {}",
-        plan.clients,
-        plan.rate,
-        total,
-        unique,
-        unique as f64 / sent_in.as_secs_f64(),
-        lost,
-        duplicates,
-        describe(&latencies)
-    );
-    lost == 0 && duplicates == 0
+    Some(sending.elapsed())
 }
 
 /// `lg <seq> <sent micros>` inside a seed frame `{"message": {... "content"}}`.

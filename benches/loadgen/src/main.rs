@@ -141,6 +141,50 @@ async fn prepare(targets: &Targets) -> Prepared {
     }
 }
 
+/// Idle sockets: the memory the spawned server holds for each.
+async fn idle_scenario(targets: &Targets, clients: usize, spread: usize) -> bool {
+    let prepared = prepare(targets).await;
+    let pid = prepared
+        .spawned
+        .as_ref()
+        .map(server::Server::pid)
+        .expect("idle needs --spawn to read the server's memory");
+    idle::run(
+        prepared.addrs[0],
+        pid,
+        prepared.cookies.clone(),
+        clients,
+        spread,
+    )
+    .await
+}
+
+/// Requests for one path, after seeding `seed` messages (none with --no-auth:
+/// no cookie, and nothing to seed as nobody).
+async fn http_scenario(
+    targets: &Targets,
+    path: String,
+    connections: usize,
+    seconds: u64,
+    seed: usize,
+) -> bool {
+    let prepared = prepare(targets).await;
+    let cookie = prepared.cookies.first().cloned().unwrap_or_default();
+    let seed = if cookie.is_empty() { 0 } else { seed };
+    let mut connection = http::Connection::open(prepared.addrs[0])
+        .await
+        .expect("connect");
+    for i in 0..seed {
+        let content = format!("seeded message number {i}, about as long as a chat line");
+        let answer = connection
+            .post_message(&cookie, &content)
+            .await
+            .expect("seed a message");
+        assert_eq!(answer.status, 201, "seeding");
+    }
+    http_load::run(prepared.addrs[0], path, cookie, connections, seconds).await
+}
+
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
@@ -171,22 +215,7 @@ async fn main() {
             targets,
             clients,
             spread,
-        } => {
-            let prepared = prepare(&targets).await;
-            let pid = prepared
-                .spawned
-                .as_ref()
-                .map(server::Server::pid)
-                .expect("idle needs --spawn to read the server's memory");
-            idle::run(
-                prepared.addrs[0],
-                pid,
-                prepared.cookies.clone(),
-                clients,
-                spread,
-            )
-            .await
-        }
+        } => idle_scenario(&targets, clients, spread).await,
         Scenario::Sends {
             targets,
             senders,
@@ -223,24 +252,7 @@ async fn main() {
             connections,
             seconds,
             seed,
-        } => {
-            let prepared = prepare(&targets).await;
-            // With --no-auth: no cookie, and nothing to seed as nobody.
-            let cookie = prepared.cookies.first().cloned().unwrap_or_default();
-            let seed = if cookie.is_empty() { 0 } else { seed };
-            let mut connection = http::Connection::open(prepared.addrs[0])
-                .await
-                .expect("connect");
-            for i in 0..seed {
-                let content = format!("seeded message number {i}, about as long as a chat line");
-                let answer = connection
-                    .post_message(&cookie, &content)
-                    .await
-                    .expect("seed a message");
-                assert_eq!(answer.status, 201, "seeding");
-            }
-            http_load::run(prepared.addrs[0], path, cookie, connections, seconds).await
-        }
+        } => http_scenario(&targets, path, connections, seconds, seed).await,
     };
     std::process::exit(if ok { 0 } else { 1 });
 }
