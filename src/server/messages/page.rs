@@ -39,8 +39,9 @@ pub async fn load() -> Result<ChatPageData, ChatError> {
         None
     });
     if let Some(newest) = messages.last() {
-        if let Err(e) = read_mark::advance(&state, &me, newest.id).await {
-            tracing::warn!(error = %e.error, "read mark not moved");
+        // A stored message's id: no need to clamp it or read the mark back.
+        if let Err(e) = read_mark::advance_to(&state.db, me.id, newest.id).await {
+            tracing::warn!(error = %e, "read mark not moved");
         }
     }
     Ok(ChatPageData {

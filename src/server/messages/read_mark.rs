@@ -10,24 +10,29 @@ use crate::error::ChatError;
 use crate::server::entities::user;
 use crate::server::AppState;
 
-/// Records that user `me` has seen every message up to `id`. The mark only
-/// moves forward (one conditional statement, so racing tabs cannot move it
-/// back) and never past the newest stored message. The mark in effect comes
-/// back.
+/// Records that user `me` has seen every message up to `id`, never past the
+/// newest stored message; the mark in effect comes back.
 pub async fn advance(state: &AppState, me: &user::Model, id: i64) -> Result<i64, ChatError> {
     let newest = store::newest_id(&state.db).await?;
     let id = id.clamp(0, newest);
+    advance_to(&state.db, me.id, id).await?;
+    Ok(of(&state.db, me.id).await?.unwrap_or(id))
+}
+
+/// Moves user `user_id`'s mark to `id` (a stored message's id) if it is
+/// behind. One conditional statement, so racing tabs cannot move it back.
+pub async fn advance_to(db: &impl ConnectionTrait, user_id: i64, id: i64) -> Result<(), DbErr> {
     user::Entity::update_many()
         .col_expr(user::Column::LastReadId, Expr::value(id))
-        .filter(user::Column::Id.eq(me.id))
+        .filter(user::Column::Id.eq(user_id))
         .filter(
             user::Column::LastReadId
                 .is_null()
                 .or(user::Column::LastReadId.lt(id)),
         )
-        .exec(&state.db)
+        .exec(db)
         .await?;
-    Ok(of(&state.db, me.id).await?.unwrap_or(id))
+    Ok(())
 }
 
 /// The newest message user `user_id` has seen, as stored now.
