@@ -110,11 +110,13 @@ mod browser {
     use std::rc::Rc;
     use std::time::Duration;
 
+    use futures::stream::{SplitSink, SplitStream};
+    use futures::{FutureExt, SinkExt, StreamExt};
+    use gloo_net::websocket::events::CloseEvent;
+    use gloo_net::websocket::futures::WebSocket;
+    use gloo_net::websocket::{Message, WebSocketError};
     use leptos::prelude::*;
     use leptos::web_sys::js_sys::{Date, Math};
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-    use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
     use super::{backoff_ms, ConnectionState, Live};
     use crate::client::conversation::Conversation;
@@ -131,9 +133,16 @@ mod browser {
     /// Where the page goes when its session has ended.
     const SIGN_IN: &str = "/login?next=/chat";
 
+    /// A socket's writing half, with the browser's socket itself: for its
+    /// state (frames go out only while it is open) and for closing it.
+    struct Socket {
+        raw: web_sys::WebSocket,
+        sink: SplitSink<WebSocket, Message>,
+    }
+
     thread_local! {
         /// The open socket, for sending.
-        static CURRENT: RefCell<Option<WebSocket>> = const { RefCell::new(None) };
+        static CURRENT: RefCell<Option<Socket>> = const { RefCell::new(None) };
         static LAST_TYPING: Cell<f64> = const { Cell::new(0.0) };
         /// Set by [`stop`]: no connection or reconnection after it.
         static STOPPED: Cell<bool> = const { Cell::new(false) };
@@ -141,16 +150,22 @@ mod browser {
 
     pub fn stop() {
         STOPPED.with(|s| s.set(true));
+        // Its reading loop sees the close, and the stop: no reconnecting.
         if let Some(socket) = CURRENT.with(|current| current.borrow_mut().take()) {
-            socket.set_onclose(None);
-            let _ = socket.close();
+            let _ = socket.raw.close();
         }
     }
 
     pub fn send_frame(text: &str) -> bool {
         CURRENT.with(|current| {
-            current.borrow().as_ref().is_some_and(|socket| {
-                socket.ready_state() == WebSocket::OPEN && socket.send_with_str(text).is_ok()
+            current.borrow_mut().as_mut().is_some_and(|socket| {
+                // An open socket's sink takes a frame at once.
+                socket.raw.ready_state() == web_sys::WebSocket::OPEN
+                    && socket
+                        .sink
+                        .send(Message::Text(text.to_owned()))
+                        .now_or_never()
+                        .is_some_and(|sent| sent.is_ok())
             })
         })
     }
@@ -165,12 +180,11 @@ mod browser {
         }
     }
 
-    type Handler = Closure<dyn FnMut(web_sys::Event)>;
-
     pub struct Connection {
         live: Live,
         conversation: Conversation,
-        socket: RefCell<Option<WebSocket>>,
+        /// The current socket, for the watchdog to close.
+        socket: RefCell<Option<web_sys::WebSocket>>,
         /// The newest id received in order: where a new socket resumes.
         resume_after: Cell<i64>,
         attempt: Cell<u32>,
@@ -178,8 +192,6 @@ mod browser {
         /// reconnection, after which edits and deletions missed are re-read.
         was_connected: Cell<bool>,
         last_frame_ms: Cell<f64>,
-        // Kept alive while their socket is.
-        handlers: RefCell<Vec<Handler>>,
     }
 
     impl Connection {
@@ -195,7 +207,6 @@ mod browser {
                 attempt: Cell::new(0),
                 was_connected: Cell::new(false),
                 last_frame_ms: Cell::new(Date::now()),
-                handlers: RefCell::new(Vec::new()),
             });
             // A socket that has gone quiet for two heartbeats is dead.
             let watchdog = Rc::clone(&link);
@@ -225,55 +236,63 @@ mod browser {
         Some(format!("{scheme}://{host}/ws/chat/?after={after}"))
     }
 
+    /// Opens the browser's socket, and gloo-net's on top of it.
+    fn open(after: i64) -> Option<(web_sys::WebSocket, WebSocket)> {
+        let raw = web_sys::WebSocket::new_with_str(&url(after)?, SUBPROTOCOL).ok()?;
+        let socket = WebSocket::try_from(raw.clone()).ok()?;
+        Some((raw, socket))
+    }
+
     pub fn connect(link: Rc<Connection>) {
         if STOPPED.with(Cell::get) {
             return;
         }
         link.live.state.set(ConnectionState::Connecting);
-        let after = link.resume_after.get();
-        let Some(socket) = url(after).and_then(|u| WebSocket::new_with_str(&u, SUBPROTOCOL).ok())
-        else {
+        let Some((raw, socket)) = open(link.resume_after.get()) else {
             return retry(link);
         };
         link.last_frame_ms.set(Date::now());
+        let (sink, stream) = socket.split();
+        *link.socket.borrow_mut() = Some(raw.clone());
+        CURRENT.with(|current| *current.borrow_mut() = Some(Socket { raw, sink }));
+        wasm_bindgen_futures::spawn_local(read(link, stream));
+    }
 
-        let on_message = {
-            let link = Rc::clone(&link);
-            Handler::new(move |ev: web_sys::Event| {
-                let Some(text) = ev
-                    .dyn_ref::<MessageEvent>()
-                    .and_then(|m| m.data().as_string())
-                else {
-                    return;
-                };
-                link.last_frame_ms.set(Date::now());
-                if link.live.state.get_untracked() != ConnectionState::Connected {
-                    link.live.state.set(ConnectionState::Connected);
-                    link.attempt.set(0);
-                    if link.was_connected.replace(true) {
-                        reread_newest(link.conversation);
-                    }
-                }
-                if let Some(frame) = parse_frame(&text) {
-                    receive(&link, frame);
-                }
-            })
-        };
-        let on_close = {
-            let link = Rc::clone(&link);
-            Handler::new(move |ev: web_sys::Event| closed(&link, &ev))
-        };
-        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        *link.handlers.borrow_mut() = vec![on_message, on_close];
-        CURRENT.with(|current| *current.borrow_mut() = Some(socket.clone()));
-        *link.socket.borrow_mut() = Some(socket);
+    /// The socket's reading loop: every text frame in turn, then the close.
+    async fn read(link: Rc<Connection>, mut stream: SplitStream<WebSocket>) {
+        let mut close = None;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(Message::Text(text)) => received(&link, &text),
+                Err(WebSocketError::ConnectionClose(event)) => close = Some(event),
+                // Binary frames are not chat98.v2; an error is followed by
+                // the close.
+                _ => {}
+            }
+        }
+        // Closed by `stop`: for good.
+        if !STOPPED.with(Cell::get) {
+            closed(&link, close);
+        }
+    }
+
+    fn received(link: &Rc<Connection>, text: &str) {
+        link.last_frame_ms.set(Date::now());
+        if link.live.state.get_untracked() != ConnectionState::Connected {
+            link.live.state.set(ConnectionState::Connected);
+            link.attempt.set(0);
+            if link.was_connected.replace(true) {
+                reread_newest(link.conversation);
+            }
+        }
+        if let Some(frame) = parse_frame(text) {
+            receive(link, frame);
+        }
     }
 
     /// The socket closed: sign in again, show the ban, or reconnect.
-    fn closed(link: &Rc<Connection>, ev: &web_sys::Event) {
-        let event = ev.dyn_ref::<CloseEvent>();
-        let code = event.map(CloseEvent::code);
+    fn closed(link: &Rc<Connection>, event: Option<CloseEvent>) {
+        let code = event.as_ref().map(|e| e.code);
         if code == Some(close::SESSION_ENDED) {
             // Signed out (here or elsewhere) or expired: sign in again.
             stop();
@@ -286,7 +305,7 @@ mod browser {
             stop();
             link.live.state.set(ConnectionState::Closed);
             let sentence = event
-                .map(CloseEvent::reason)
+                .map(|e| e.reason)
                 .filter(|r| !r.trim().is_empty())
                 .unwrap_or_else(|| crate::types::banned_sentence(None, None));
             link.live.banned.set(Some(sentence));
@@ -309,8 +328,6 @@ mod browser {
     fn retry(link: Rc<Connection>) {
         CURRENT.with(|current| *current.borrow_mut() = None);
         if let Some(old) = link.socket.borrow_mut().take() {
-            old.set_onmessage(None);
-            old.set_onclose(None);
             let _ = old.close();
         }
         if STOPPED.with(Cell::get) {

@@ -10,10 +10,7 @@ pub async fn post_message(
     content: &str,
     client_id: &str,
 ) -> Result<crate::types::ChatMessage, String> {
-    use leptos::prelude::window;
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    use web_sys::{RequestInit, Response};
+    use gloo_net::http::Request;
 
     let unreachable = |_| "Could not reach the chat server. Please try again.".to_string();
     // A plain struct: `serde_json::Value` would add code to the WASM bundle.
@@ -23,23 +20,14 @@ pub async fn post_message(
         content: &'a str,
     }
     let body = serde_json::to_string(&Body { client_id, content }).unwrap_or_default();
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&body.into());
-    let headers = web_sys::Headers::new().map_err(unreachable)?;
-    headers
-        .set("content-type", "application/json")
-        .map_err(unreachable)?;
-    init.set_headers(&headers);
-    let answer = JsFuture::from(window().fetch_with_str_and_init("/api/chat/messages/", &init))
-        .await
-        .map_err(unreachable)?;
-    let response: Response = answer.dyn_into().map_err(unreachable)?;
-    let text = JsFuture::from(response.text().map_err(unreachable)?)
-        .await
+    let response = Request::post("/api/chat/messages/")
+        .header("content-type", "application/json")
+        .body(body)
         .map_err(unreachable)?
-        .as_string()
-        .unwrap_or_default();
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let text = response.text().await.map_err(unreachable)?;
     if response.ok() {
         return serde_json::from_slice(text.as_bytes()).map_err(|_| {
             "The chat server's answer could not be read. Please try again.".to_string()
