@@ -74,7 +74,7 @@ lint: tools
 # The tools' own release profiles are fat LTO with one codegen unit; thin
 # builds of them install in less time and run cargo-leptos's steps as fast
 # (BENCHMARKS.md, "First set-up").
-TOOL_PROFILE := CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+TOOL_PROFILE := CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1
 
 tools:
 	@if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then \
