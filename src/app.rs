@@ -19,6 +19,18 @@ const FONTS: [&str; 2] = [
     "/fonts/ms_sans_serif_bold.5f3fbc5790b315fc.woff2",
 ];
 
+/// Whether the page being rendered has islands (`#[island]` components, the
+/// parts that move): only `/chat` does, and only it loads the WASM bundle.
+/// The other pages are server HTML whose forms post without JavaScript.
+/// (The shell renders on the server only, for one request.)
+fn has_islands() -> bool {
+    #[cfg(feature = "ssr")]
+    return use_context::<axum::http::request::Parts>()
+        .is_none_or(|parts| parts.uri.path() == "/chat");
+    #[cfg(not(feature = "ssr"))]
+    true
+}
+
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -37,7 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // With cargo-leptos's hash-files the bundle's names carry a content
                 // hash (read from hash.txt beside the binary), so they can be cached forever.
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                {has_islands().then(|| view! { <HydrationScripts options islands=true/> })}
                 <MetaTags/>
             </head>
             <body>

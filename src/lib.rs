@@ -1,8 +1,8 @@
 //! chat98: a temporary group chat room with a Windows 98 look.
 //!
 //! The same crate builds the server (feature `ssr`: axum + sea-orm, renders the
-//! pages) and the browser bundle (feature `hydrate`: WASM that takes over the
-//! server-rendered page).
+//! pages) and the browser bundle (feature `hydrate`: WASM that hydrates the
+//! page's islands, the parts of `/chat` that move).
 
 #![recursion_limit = "256"]
 
@@ -21,12 +21,13 @@ pub mod types;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// Entry point of the WASM bundle: attach to the server-rendered page.
+/// Entry point of the WASM bundle: hydrate the page's islands (the
+/// `#[island]` components; the rest of the page stays server HTML).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
     // A flag for the browser tests: the page is now interactive.
     let _ = leptos::web_sys::js_sys::Reflect::set(
         &leptos::prelude::window(),

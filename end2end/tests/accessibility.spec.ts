@@ -4,7 +4,7 @@
 import type { Locator } from "@playwright/test";
 import { fillCredentials, openChat, send } from "./chat";
 import { seriousViolations } from "./axe";
-import { expect, test, waitForHydration } from "./console";
+import { expect, test } from "./console";
 import { useOwnServer } from "./own_server";
 import { PASSWORD, signUp, uniqueName } from "./seed";
 
@@ -41,7 +41,6 @@ test.describe("axe-core", () => {
     // 400 and 401: the refused sign-up and sign-in below.
     consoleGuard.allow(400, 401);
     await page.goto("/login");
-    await waitForHydration(page);
     expect(await seriousViolations(page)).toEqual([]);
     await fillCredentials(page, uniqueName("nobody"), "wrong password");
     await page.getByRole("button", { name: "OK" }).click();
@@ -49,7 +48,6 @@ test.describe("axe-core", () => {
     expect(await seriousViolations(page)).toEqual([]);
 
     await page.goto("/register");
-    await waitForHydration(page);
     expect(await seriousViolations(page)).toEqual([]);
     await fillCredentials(page, "x", "short");
     await page.getByRole("button", { name: "OK" }).click();
@@ -113,7 +111,6 @@ test.describe("in a room of its own", () => {
     await context.clearCookies();
     const page = await context.newPage();
     await page.goto("/login");
-    await waitForHydration(page);
 
     // The dialog in Tab order, each stop with the dotted rectangle.
     const username = page.getByLabel("User name:");

@@ -1,4 +1,5 @@
 import { expect, test, waitForHydration } from "./console";
+import { signUp, uniqueName } from "./seed";
 
 // The release bundle is built with hash-files and precompress: its file names
 // carry content hashes, so the server lets browsers keep them for a year, and
@@ -16,7 +17,8 @@ test("the bundle is content-hashed, long-cached and served compressed", async ({
       });
     }
   });
-  await page.goto("/login");
+  await signUp(page.context().request, uniqueName("assets"));
+  await page.goto("/chat");
   await waitForHydration(page);
 
   const hashed = /^\/pkg\/chat98\.[A-Za-z0-9_-]{22}\.(js|wasm|css)$/;
@@ -35,7 +37,6 @@ test("the bundle is content-hashed, long-cached and served compressed", async ({
 // font/woff2 under content-hashed names that browsers keep for a year.
 test("the pixel font is preloaded, typed font/woff2 and long-cached", async ({ page }) => {
   await page.goto("/login");
-  await waitForHydration(page);
   const preloads = await page
     .locator('link[rel="preload"][as="font"]')
     .evaluateAll((links) => links.map((l) => [l.getAttribute("href"), l.getAttribute("type"), l.hasAttribute("crossorigin")]));

@@ -338,7 +338,6 @@ test("the edit page works with JavaScript too, and returns to /chat", async ({ b
   // Hydrated, the chat window has the menu instead of the links.
   await expect(message(a, "to edit on its page").getByRole("link")).toHaveCount(0);
   await a.goto(`/chat/messages/${id}/edit`);
-  await waitForHydration(a);
   await a.getByLabel("Message:").fill("edited on its page");
   await a.getByRole("button", { name: "Save" }).click();
   await expect(a).toHaveURL(/\/chat$/);

@@ -16,7 +16,6 @@ function sideways(page: Page) {
 
 test("the sign-in dialog fits a narrow screen", async ({ page }) => {
   await page.goto("/login");
-  await waitForHydration(page);
   const dialog = await page.locator("section.window.dialog").boundingBox();
   expect(dialog?.x).toBe(0);
   expect(dialog?.width).toBe(WIDTH);

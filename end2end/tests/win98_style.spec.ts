@@ -195,7 +195,6 @@ test.describe("pictures", () => {
     const context = await browser.newContext({ ...look, baseURL: server.baseURL });
     const page = await context.newPage();
     await page.goto("/login");
-    await waitForHydration(page);
     await fillCredentials(page, "alice", PASSWORD);
     await page.evaluate(() => document.fonts.ready);
     await expect(page.locator("section.window.dialog")).toHaveScreenshot("login-dialog.png", {

@@ -5,7 +5,7 @@
 // buttons, Close is greyed out.
 import type { Locator } from "@playwright/test";
 import { notReloaded, openChat } from "./chat";
-import { expect, test, waitForHydration } from "./console";
+import { expect, test } from "./console";
 import { uniqueName } from "./seed";
 
 /** The size of the painted bevel (the button's `::before`). */
@@ -125,7 +125,6 @@ test("title-bar buttons: 24x24 targets around 16x14 bevels; a dialog's Close is 
   expect(maximize.left).toBe(minimize.right);
 
   await page.goto("/login");
-  await waitForHydration(page);
   const dialog = page.locator("section.window.dialog");
   await expect(dialog.getByRole("button", { name: "Close" })).toBeDisabled();
   await expect(dialog.getByRole("button", { name: "Minimize" })).toHaveCount(0);

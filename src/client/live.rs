@@ -91,6 +91,15 @@ pub fn stop() {
     browser::stop();
 }
 
+/// Whether the page stopped its connection for good (logging off, or the
+/// session ended or was banned): nothing should ask the server for more.
+pub fn stopped() -> bool {
+    #[cfg(feature = "hydrate")]
+    return browser::stopped();
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
 /// Tells the others the user is typing (at most every few seconds).
 pub fn typing() {
     #[cfg(feature = "hydrate")]
@@ -154,6 +163,10 @@ mod browser {
         if let Some(socket) = CURRENT.with(|current| current.borrow_mut().take()) {
             let _ = socket.raw.close();
         }
+    }
+
+    pub fn stopped() -> bool {
+        STOPPED.with(|s| s.get())
     }
 
     pub fn send_frame(text: &str) -> bool {

@@ -187,8 +187,9 @@ mod browser {
         );
         on_visibility.forget();
         let report = move || {
-            // Hidden meanwhile: what arrived since was not seen.
-            if document().hidden() {
+            // Hidden meanwhile: what arrived since was not seen. Stopped
+            // (logged off, banned): the session is over.
+            if document().hidden() || crate::client::live::stopped() {
                 waiting.set_value(false);
                 return;
             }

@@ -90,7 +90,10 @@ impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for JsonC
     }
 }
 
-#[component]
+/// The page's one island: everything in the window that moves. Its props
+/// (the page data) are serialized into the HTML for the browser to hydrate
+/// with; the rest of the page is server HTML.
+#[island]
 fn ChatRoom(data: ChatPageData) -> impl IntoView {
     let send_frame = Callback::new(|frame: String| live::send_frame(&frame));
     let me = Me {

@@ -1,8 +1,8 @@
-//! `/login` and `/register`: small Win98 dialogs. They post to the auth server
-//! functions through `ActionForm`, so they work with JavaScript (no reload) and
-//! without it (a classic form post and redirect). Both read who may sign
-//! up before they render: the invite code field and the sign-up link depend
-//! on it.
+//! `/login` and `/register`: small Win98 dialogs. They are server HTML only
+//! (no island: the page loads no bundle), so `ActionForm` renders a
+//! classic form that posts to the auth server functions; an error comes back
+//! through the redirect and shows inline. Both read who may sign up before
+//! they render: the invite code field and the sign-up link depend on it.
 
 use leptos::prelude::*;
 use leptos::server::ServerAction;

@@ -1,7 +1,7 @@
 //! Accounts and sessions against the real server: the server alone decides who
 //! is signed in.
 
-use crate::support::server::{client, register, session_cookie, TestServer};
+use crate::support::server::{client, get_page, register, session_cookie, TestServer};
 use serde_json::{json, Value};
 
 async fn post_json(server: &TestServer, path: &str, body: Value) -> crate::support::http::Response {
@@ -502,27 +502,35 @@ async fn pages_carry_security_headers_and_a_nonce_on_the_hydration_script() {
     let server = TestServer::start(&dir, &[]);
     let res = client().get(server.url("/login")).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    let headers = res.headers().clone();
-    let csp = headers["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert!(!csp.contains("unsafe-inline"), "{csp}");
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .expect("a nonce in the CSP")
-        .to_owned();
-    assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert_eq!(headers["referrer-policy"], "same-origin");
-    let html = res.text().await.unwrap();
+    let login_nonce = checked_nonce(res.headers());
+    // The sign-in page has no islands: it links no bundle, and its few
+    // inline scripts (Leptos's resource data) carry the nonce.
+    let login = res.text().await.unwrap();
     assert!(
-        html.contains(&format!("nonce=\"{nonce}\"")),
+        !login.contains(".wasm") && !login.contains(".js\""),
+        "a bundle on /login"
+    );
+    inline_scripts_carry(&login, &login_nonce);
+
+    let cookie = register(&server, "nonce_reader", "correct horse").await;
+    let res = get_page(&server, "/chat", &cookie).await;
+    assert_eq!(res.status(), 200);
+    let nonce = checked_nonce(res.headers());
+    let html = res.text().await.unwrap();
+    let module = html
+        .find("<script type=\"module\"")
+        .expect("the hydration script");
+    assert!(
+        html[module..].starts_with(&format!("<script type=\"module\" nonce=\"{nonce}\"")),
         "hydration script lacks the nonce"
     );
-    // Every inline script carries it.
+    inline_scripts_carry(&html, &nonce);
+    // Each response gets its own nonce.
+    assert_ne!(nonce, login_nonce);
+}
+
+/// Every inline script in `html` carries `nonce`.
+fn inline_scripts_carry(html: &str, nonce: &str) {
     for script in html.split("<script").skip(1) {
         let tag = script.split('>').next().unwrap_or("");
         assert!(
@@ -530,12 +538,23 @@ async fn pages_carry_security_headers_and_a_nonce_on_the_hydration_script() {
             "inline script without nonce: <script{tag}>"
         );
     }
-    // Each response gets its own nonce.
-    let again = client().get(server.url("/login")).send().await.unwrap();
-    assert!(!again.headers()["content-security-policy"]
+}
+
+/// The page's security headers, checked; returns the CSP's script nonce.
+fn checked_nonce(headers: &axum::http::HeaderMap) -> String {
+    let csp = headers["content-security-policy"]
         .to_str()
         .unwrap()
-        .contains(&nonce));
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    csp.split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the CSP")
+        .to_owned()
 }
 
 #[tokio::test]

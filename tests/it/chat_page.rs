@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::support::server::{client, open_db, register, TestServer};
+use crate::support::server::{client, get_page, open_db, register, TestServer};
 use chat98::server::entities::user;
 
 async fn user_named(db: &DatabaseConnection, name: &str) -> user::Model {
@@ -12,17 +12,6 @@ async fn user_named(db: &DatabaseConnection, name: &str) -> user::Model {
         .await
         .unwrap()
         .expect("registered user")
-}
-
-/// GET a page as a signed-in browser would.
-async fn get_page(server: &TestServer, path: &str, cookie: &str) -> crate::support::http::Response {
-    client()
-        .get(server.url(path))
-        .header("accept", "text/html")
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

@@ -284,15 +284,20 @@ pub async fn me(server: &TestServer, cookie: &str) -> u16 {
 
 /// The chat page's HTML as a signed-in browser gets it (200).
 pub async fn chat_page(server: &TestServer, cookie: &str) -> String {
-    let res = client()
-        .get(server.url("/chat"))
+    let res = get_page(server, "/chat", cookie).await;
+    assert_eq!(res.status(), 200);
+    res.text().await.expect("the chat page's text")
+}
+
+/// GET a page as a signed-in browser would.
+pub async fn get_page(server: &TestServer, path: &str, cookie: &str) -> super::http::Response {
+    client()
+        .get(server.url(path))
         .header("accept", "text/html")
         .header("cookie", cookie)
         .send()
         .await
-        .expect("get the chat page");
-    assert_eq!(res.status(), 200);
-    res.text().await.expect("the chat page's text")
+        .expect("get a page")
 }
 
 /// Signs the session of `cookie` out (204).
