@@ -28,10 +28,4 @@ pub mod server;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    // A flag for the browser tests: the page is now interactive.
-    let _ = leptos::web_sys::js_sys::Reflect::set(
-        &leptos::prelude::window(),
-        &"__chat98_hydrated".into(),
-        &true.into(),
-    );
 }

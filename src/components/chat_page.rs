@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use super::announcer::Announcer;
 use super::composer::Composer;
 use super::context_menu::ContextMenu;
-use super::hydrated::use_hydrated;
+use super::hydrated::{flag_for_tests, use_hydrated};
 use super::log_off::{LogOffBox, LogOffButton};
 use super::menu_bar::MenuBar;
 use super::message_box::{BoxIcon, MessageBox};
@@ -95,6 +95,7 @@ impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for JsonC
 /// with; the rest of the page is server HTML.
 #[island]
 fn ChatRoom(data: ChatPageData) -> impl IntoView {
+    flag_for_tests();
     let send_frame = Callback::new(|frame: String| live::send_frame(&frame));
     let me = Me {
         id: data.me.id,

@@ -11,3 +11,17 @@ pub fn use_hydrated() -> Signal<bool> {
     Effect::new(move |_| hydrated.set(true));
     hydrated.into()
 }
+
+/// Sets `window.__chat98_hydrated` for the browser tests once the island
+/// calling it has hydrated (not merely once the bundle ran: a bundle that
+/// does not match the server's HTML hydrates no island).
+pub fn flag_for_tests() {
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        let _ = leptos::web_sys::js_sys::Reflect::set(
+            &window(),
+            &"__chat98_hydrated".into(),
+            &true.into(),
+        );
+    });
+}
