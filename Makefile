@@ -25,14 +25,22 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 E2E_ADDR := 127.0.0.1:3098
 E2E_DATA := $(CURDIR)/target/e2e-data
 
-.PHONY: help run test tools browser unit fuzz e2e bench-smoke lint
+.PHONY: help run test tools wasm-target cargo-leptos wasm-bindgen-cli npm-packages browser unit fuzz e2e bench-smoke lint
 
 help:
 	@echo "make run    build (release) and serve chat98 at http://127.0.0.1:3000"
 	@echo "make test   unit, integration and browser tests"
 	@echo "make lint   rustfmt and clippy for both the server and the browser build"
 
-run: tools
+# On a fresh machine the server's release build runs beside the tools'
+# installs (each of them leaves a core idle at times: links, one-crate
+# stretches), so the serve step below finds its dependencies built
+# (BENCHMARKS.md, "First set-up").
+run:
+	@mkdir -p target; \
+	  cargo build --release --features ssr --bin chat98 > target/first-server-build.log 2>&1 & server=$$!; \
+	  $(MAKE) --no-print-directory -j3 tools || { kill $$server 2>/dev/null; exit 1; }; \
+	  wait $$server || { tail -40 target/first-server-build.log; exit 1; }
 	cargo leptos serve --release --precompress
 
 test: tools browser unit fuzz e2e bench-smoke
@@ -76,15 +84,23 @@ lint: tools
 # (BENCHMARKS.md, "First set-up").
 TOOL_PROFILE := CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1
 
-tools:
+tools: wasm-target cargo-leptos wasm-bindgen-cli npm-packages
+
+wasm-target:
 	@if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then \
 	  rustup target add wasm32-unknown-unknown; fi
+
+cargo-leptos:
 	@if [ "$$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $(CARGO_LEPTOS_VERSION)" ]; then \
 	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 10 minutes on 2 quiet cores)"; \
 	  $(TOOL_PROFILE) cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads; fi
+
+wasm-bindgen-cli:
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  $(TOOL_PROFILE) cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
+
+npm-packages:
 	@if ! cmp -s end2end/package-lock.json end2end/node_modules/.chat98-installed; then \
 	  (cd end2end && npm ci --no-audit --no-fund) && \
 	  cp end2end/package-lock.json end2end/node_modules/.chat98-installed; fi
