@@ -23,7 +23,7 @@ use super::metrics::Metrics;
 use super::redis_link::RedisLink;
 use super::retention::{RetentionStats, Sweeper};
 use super::settings::Settings;
-use super::state::{AppState, TYPING_EVERY};
+use super::state::{AppState, Shared, TYPING_EVERY};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -179,7 +179,7 @@ impl Parts {
             },
             writer,
         };
-        AppState {
+        Shared {
             leptos_options,
             db,
             limits: self.limits,
@@ -205,6 +205,7 @@ impl Parts {
             users: Arc::default(),
             settings,
         }
+        .into()
     }
 }
 

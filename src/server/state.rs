@@ -29,9 +29,29 @@ use crate::types::UserRef;
 pub const TYPING_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Shared application state. leptos_axum provides it as context to server
-/// functions; axum handlers take it as `State`.
+/// functions; axum handlers take it as `State`. One pointer: every request
+/// and every open socket clones it, and an idle socket holds its clone
+/// (672 B when the fields were cloned one by one; BENCHMARKS.md, "Session 12").
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl From<Shared> for AppState {
+    fn from(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+/// What [`AppState`] points to.
+#[derive(Debug)]
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
