@@ -1,6 +1,15 @@
+/// jemalloc rather than glibc's malloc: glibc spent about a third of the CPU
+/// of rendering `/chat` in its arena locks and in copying the page's large
+/// strings (jemalloc: +45 % pages per second, and 10,000 idle sockets still
+/// within 120 MB). Each password hash takes 19 MiB (argon2id); jemalloc
+/// hands blocks that large back to the system as soon as they are freed.
+/// Measured in BENCHMARKS.md, "Session 12".
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[cfg(feature = "ssr")]
 fn main() -> std::process::ExitCode {
-    release_large_allocations();
     raise_open_file_limit();
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -13,22 +22,6 @@ fn main() -> std::process::ExitCode {
         }
     }
 }
-
-/// Each password hash takes 19 MiB (argon2id). glibc raises its mmap
-/// threshold after the first such block is freed, and from then on keeps the
-/// memory of every hash in its heap: a few sign-ins left the server at 180 MB.
-/// A fixed threshold hands those blocks back to the system when freed.
-#[cfg(all(feature = "ssr", target_os = "linux", target_env = "gnu"))]
-fn release_large_allocations() {
-    // SAFETY: mallopt only changes the allocator's tuning; it is called before
-    // any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
-}
-
-#[cfg(all(feature = "ssr", not(all(target_os = "linux", target_env = "gnu"))))]
-fn release_large_allocations() {}
 
 /// Every connection is a file: take the hard limit the system allows this
 /// process rather than the (often 1,024) soft one. The server's own
