@@ -51,6 +51,10 @@ pub struct Opened {
     pub presence: Connection,
     /// Ends when the session the socket was opened with ends.
     pub session: Watching,
+    /// Everything published since the handshake, before the client heard
+    /// its socket was open: a message sent right after it opens is never
+    /// missed (ids also in the catch-up are skipped).
+    pub events: broadcast::Receiver<LiveEvent>,
 }
 
 /// The connection's outgoing queue; a writer task empties it into the socket,
@@ -107,11 +111,8 @@ where
         after,
         presence,
         session,
+        mut events,
     } = opened;
-    // Subscribe before the presence list and the catch-up are read, so that
-    // nothing falls in between (what is in both is skipped by id, or is a
-    // presence change that repeats what the list says).
-    let mut events = state.hub.subscribe();
     let mut shutdown = state.hub.shutdown_signal();
     let (queue, queued) = mpsc::channel(QUEUE_PER_CONNECTION);
     let (close_now, close_requested) = oneshot::channel();
@@ -601,6 +602,7 @@ mod tests {
         let opened = Opened {
             presence: state.hub.join((&author).into(), 20).expect("room"),
             session: state.session_watch.watch(record.id, author.id),
+            events: state.hub.subscribe(),
             author,
             protocol: Protocol::V2,
             after: None,

@@ -85,6 +85,12 @@ pub async fn chat_socket(
         after,
         presence,
         session: watching,
+        // Subscribed before the answer that opens the socket, not once the
+        // connection's task runs: a client that sends (or another that
+        // publishes) at once must not fall in between. Also before the
+        // presence list and the catch-up are read (what is in both is
+        // skipped by id, or is a presence change the list repeats).
+        events: state.hub.subscribe(),
     };
     upgrade
         .on_failed_upgrade(|e| tracing::warn!(error = %e, "websocket upgrade failed"))
