@@ -1,7 +1,6 @@
 /// jemalloc rather than glibc's malloc: glibc spent about a third of the CPU
-/// of rendering `/chat` in its arena locks and in copying the page's large
-/// strings (jemalloc: +45 % pages per second, and 10,000 idle sockets still
-/// within 120 MB). Each password hash takes 19 MiB (argon2id); jemalloc
+/// of rendering `/chat` in its allocation paths and arena locks (jemalloc:
+/// +68 % pages per second, and 10,000 idle sockets still within 120 MB). Each password hash takes 19 MiB (argon2id); jemalloc
 /// hands blocks that large back to the system as soon as they are freed.
 /// Measured in BENCHMARKS.md, "Session 12".
 #[cfg(feature = "ssr")]
