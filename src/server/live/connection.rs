@@ -1,29 +1,32 @@
-//! One open websocket: catch-up, then live events out and messages in.
+//! One open websocket's reader: messages and typing notices in, the
+//! heartbeat, and the signals that end the connection (shutdown, the
+//! session's end). Everything going out is written by the connection's
+//! writer task ([`super::socket_writer`]), which also takes the room's live events
+//! straight from the hub.
 //!
-//! The loop is generic over the socket's two halves (a `Sink` of frames out,
-//! a `Stream` of frames in), so it runs the same on axum's websocket and on
+//! Both are generic over the socket's two halves (a `Sink` of frames out,
+//! a `Stream` of frames in), so they run the same on axum's websocket and on
 //! the in-memory channels of a test.
 
 use std::fmt::Display;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes};
-use futures::{Sink, SinkExt, Stream, StreamExt};
+use futures::{Sink, Stream, StreamExt};
 use serde_json::Value;
-use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
-use super::frames::{encode, encode_message, Close, Delivery, Outgoing, Protocol, MAX_FRAME_BYTES};
+use super::frames::{encode, Close, Outgoing, Protocol, MAX_FRAME_BYTES};
 use super::hub::{Connection, LiveEvent};
+use super::socket_writer::{self, Writer};
 use crate::error::ChatError;
 use crate::live_protocol::{ClientFrame, ServerFrame, HEARTBEAT_SECS};
 use crate::server::auth::session_watch::Watching;
 use crate::server::entities::user;
 use crate::server::messages::posting::{self, Submission};
-use crate::server::messages::store::Window;
-use crate::server::metrics::Metrics;
 // Typing notices from one connection are looked at at most this often too
 // (the per-user limit across sockets and processes is `AppState::typing`).
 use crate::server::state::TYPING_EVERY;
@@ -32,15 +35,9 @@ use crate::types::UserRef;
 
 /// A peer that has sent nothing (not even a pong) for this long is gone.
 const IDLE_LIMIT: Duration = Duration::from_secs(2 * HEARTBEAT_SECS);
-/// A send that cannot complete in this time means the peer stopped reading.
-const SEND_PATIENCE: Duration = Duration::from_secs(10);
-/// The most messages a catch-up sends: the newest ones. A client that missed
-/// more is told of the gap and reads older pages over REST.
-pub const CATCH_UP_LIMIT: usize = 500;
-/// Frames waiting for a slow reader; one more and it is disconnected (1013).
+/// Frames the reader may have waiting for the writer (acks, errors, pings);
+/// one more and the connection is closed (1013).
 pub const QUEUE_PER_CONNECTION: usize = 256;
-/// At most this many queued frames go out in one write.
-const WRITE_BATCH: usize = 32;
 
 /// Everything the handshake settled: who, how, from where on.
 pub struct Opened {
@@ -57,7 +54,7 @@ pub struct Opened {
     pub events: broadcast::Receiver<LiveEvent>,
 }
 
-/// The connection's outgoing queue; a writer task empties it into the socket,
+/// What the reader has to send; the writer task empties it into the socket,
 /// so a peer that stops reading fills its own queue and blocks no one.
 struct Outbox(mpsc::Sender<Outgoing>);
 
@@ -67,15 +64,6 @@ impl Outbox {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(_)) => Err(Close::BEHIND),
             Err(TrySendError::Closed(_)) => Err(Close::LOST),
-        }
-    }
-
-    /// Waits for room (catch-up paces itself to the reader, within patience).
-    async fn push_waiting(&self, message: Outgoing) -> Result<(), Close> {
-        match tokio::time::timeout(SEND_PATIENCE, self.0.send(message)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(Close::LOST),
-            Err(_) => Err(Close::BEHIND),
         }
     }
 
@@ -92,8 +80,6 @@ struct Link<'a> {
     protocol: Protocol,
     outbox: Outbox,
     session: Watching,
-    /// The last message id sent: live messages at or below it are skipped.
-    last_sent: i64,
     last_heard: Instant,
     last_typing: Option<Instant>,
 }
@@ -111,12 +97,24 @@ where
         after,
         presence,
         session,
-        mut events,
+        events,
     } = opened;
     let mut shutdown = state.hub.shutdown_signal();
     let (queue, queued) = mpsc::channel(QUEUE_PER_CONNECTION);
     let (close_now, close_requested) = oneshot::channel();
-    let writer = tokio::spawn(write(sink, queued, close_requested, state.metrics.clone()));
+    let hold = Arc::new(AtomicBool::new(false));
+    let writes = Writer {
+        sink,
+        state: state.clone(),
+        me: author.id,
+        protocol,
+        after,
+        events,
+        queued,
+        last_sent: 0,
+        hold: Arc::clone(&hold),
+    };
+    let writer = tokio::spawn(socket_writer::write(writes, close_requested));
     let mut link = Link {
         state: &state,
         author: &author,
@@ -124,14 +122,14 @@ where
         protocol,
         outbox: Outbox(queue),
         session,
-        last_sent: 0,
         last_heard: Instant::now(),
         last_typing: None,
     };
     tracing::info!(user = %link.me.username, ?protocol, ?after, "websocket opened");
-    let outcome = link
-        .run(after, &mut stream, &mut events, &mut shutdown)
-        .await;
+    let outcome = link.run(&mut stream, &mut shutdown).await;
+    // Once the reader has stopped (a session that ended above all), the
+    // writer sends nothing new while the close frame is decided.
+    hold.store(true, Ordering::Release);
     let mut closing = log_outcome(&link.me, outcome);
     if closing
         .as_ref()
@@ -151,35 +149,26 @@ where
 impl Link<'_> {
     async fn run<R, E>(
         &mut self,
-        after: Option<i64>,
         stream: &mut R,
-        events: &mut broadcast::Receiver<LiveEvent>,
         shutdown: &mut watch::Receiver<bool>,
     ) -> Result<(), Close>
     where
         R: Stream<Item = Result<Message, E>> + Unpin,
         E: Display,
     {
-        let published = self.state.hub.last_published();
-        if self.protocol == Protocol::V2 {
-            let users = self.state.hub.online();
-            self.outbox.send(&ServerFrame::Presence { users })?;
-        }
-        if let Some(after) = after {
-            // Boxed (here and for frames): an idle connection then holds only
-            // the loop's state, not the largest of these futures.
-            Box::pin(self.catch_up(after, published)).await?;
-        }
         let mut heartbeat = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECS));
         heartbeat.tick().await;
         // Made once, not on every turn of the loop: each turn would register
         // with both signals again (the session's is shared by every socket of
         // the session, the shutdown's by every socket).
         let mut session = self.session.clone();
+        let writes = self.outbox.0.clone();
         let stop = async move {
             tokio::select! {
                 _ = shutdown.changed() => Close::SHUTTING_DOWN,
                 _ = session.ended() => Close::SIGNED_OUT,
+                // The writer stopped (it closed the socket itself, or lost it).
+                _ = writes.closed() => Close::LOST,
             }
         };
         let mut stop = std::pin::pin!(stop);
@@ -190,50 +179,9 @@ impl Link<'_> {
                     None => return Ok(()),
                     Some(frame) => Box::pin(self.on_frame(frame)).await?,
                 },
-                event = events.recv() => self.on_event(event)?,
                 _ = heartbeat.tick() => self.on_heartbeat()?,
             }
         }
-    }
-
-    /// Sends the newest retained messages after `after` (at most one page),
-    /// telling a v2 client when older ones were skipped.
-    async fn catch_up(&mut self, after: i64, published: i64) -> Result<(), Close> {
-        let state = self.state;
-        let cutoff = state.settings.cutoff_now();
-        let newest = Window {
-            after: None,
-            before: None,
-            limit: CATCH_UP_LIMIT as u64 + 1,
-        };
-        let page = state
-            .history
-            .page(&state.db, newest, cutoff)
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "catch-up query failed");
-                Close(close_code::ERROR, "storage unavailable")
-            })?;
-        let mut missed: Vec<_> = page.into_iter().filter(|m| m.id > after).collect();
-        if missed.len() > CATCH_UP_LIMIT {
-            missed.remove(0);
-            if let (Protocol::V2, Some(first)) = (self.protocol, missed.first()) {
-                self.outbox.send(&ServerFrame::Gap {
-                    after,
-                    before: first.id,
-                })?;
-            }
-        }
-        // An `after` beyond everything published (ids from a database since
-        // reset, or made up) means "from now": it must not hide what comes.
-        self.last_sent = after.min(published);
-        for message in missed {
-            self.last_sent = message.id;
-            self.outbox
-                .push_waiting(encode_message(self.protocol, message)?)
-                .await?;
-        }
-        Ok(())
     }
 
     async fn on_frame<E: Display>(&mut self, frame: Result<Message, E>) -> Result<(), Close> {
@@ -255,47 +203,6 @@ impl Link<'_> {
             }
             Ok(Message::Text(text)) => self.receive(text.as_str()).await,
         }
-    }
-
-    fn on_event(&mut self, event: Result<LiveEvent, RecvError>) -> Result<(), Close> {
-        let event = match event {
-            Ok(event) => event,
-            Err(RecvError::Lagged(missed)) => {
-                tracing::warn!(user = %self.me.username, missed, "websocket fell behind; disconnecting");
-                return Err(Close::BEHIND);
-            }
-            Err(RecvError::Closed) => return Err(Close::SHUTTING_DOWN),
-        };
-        let frame = match event {
-            LiveEvent::Message(published) => {
-                // Already sent during catch-up.
-                if published.message.id <= self.last_sent {
-                    return Ok(());
-                }
-                self.last_sent = published.message.id;
-                let frame = published.frames.get(self.protocol, &published.message)?;
-                return self.outbox.push(Outgoing {
-                    frame: Message::Text(frame),
-                    delivery: Delivery::stored_at(published.stored_at),
-                });
-            }
-            // The seed's protocol has no frames for these (documented).
-            _ if self.protocol == Protocol::Seed => return Ok(()),
-            // Always passed on: the hub only announces changes to messages
-            // it published, so a message this connection will be sent comes
-            // before its change in the queue, and one it was never sent may
-            // still be on the client's screen (read over REST before it
-            // connected without `after=`). A client ignores ids it lacks.
-            LiveEvent::Edited(message) => ServerFrame::Edited {
-                message: (*message).clone(),
-            },
-            LiveEvent::Deleted(id) => ServerFrame::Deleted { id },
-            LiveEvent::Joined(user) => ServerFrame::Joined { user },
-            LiveEvent::Left(user) => ServerFrame::Left { user },
-            LiveEvent::Typing(user) if user.id == self.me.id => return Ok(()),
-            LiveEvent::Typing(user) => ServerFrame::Typing { user },
-        };
-        self.outbox.send(&frame)
     }
 
     fn on_heartbeat(&mut self) -> Result<(), Close> {
@@ -412,63 +319,6 @@ fn log_outcome(me: &UserRef, outcome: Result<(), Close>) -> Option<CloseFrame> {
             None
         }
     }
-}
-
-/// Empties the queue into the socket. A close request jumps the queue: it
-/// ends a send that is stuck on a peer that stopped reading.
-async fn write<S>(
-    mut sink: S,
-    mut queued: mpsc::Receiver<Outgoing>,
-    mut close_requested: oneshot::Receiver<Option<CloseFrame>>,
-    metrics: Arc<Metrics>,
-) where
-    S: Sink<Message> + Unpin,
-{
-    let closing = loop {
-        tokio::select! {
-            biased;
-            closing = &mut close_requested => break closing.ok().flatten(),
-            next = queued.recv() => {
-                let Some(first) = next else { break None };
-                // Whatever else is queued goes out in the same write.
-                let mut frames = vec![first.frame];
-                let mut delivered = vec![first.delivery];
-                while frames.len() < WRITE_BATCH {
-                    let Ok(more) = queued.try_recv() else { break };
-                    frames.push(more.frame);
-                    delivered.push(more.delivery);
-                }
-                tokio::select! {
-                    biased;
-                    closing = &mut close_requested => break closing.ok().flatten(),
-                    sent = tokio::time::timeout(SEND_PATIENCE, send_all(&mut sink, frames)) => {
-                        if !matches!(sent, Ok(Ok(()))) {
-                            // The peer is gone or not reading: nobody to close with.
-                            return;
-                        }
-                        for delivery in delivered.into_iter().filter(|d| d.is_message()) {
-                            metrics.message_delivered(delivery.latency());
-                        }
-                    }
-                }
-            }
-        }
-    };
-    if let Some(frame) = closing {
-        // Best effort: a peer that stopped reading may never take it.
-        let _ = tokio::time::timeout(SEND_PATIENCE, sink.send(Message::Close(Some(frame)))).await;
-    }
-}
-
-/// Writes `frames` with one flush.
-async fn send_all<S: Sink<Message> + Unpin>(
-    sink: &mut S,
-    frames: Vec<Message>,
-) -> Result<(), S::Error> {
-    for frame in frames {
-        sink.feed(frame).await?;
-    }
-    sink.flush().await
 }
 
 /// `{"message": "text", "client_id"?: "..."}`; any `user_id` is ignored.

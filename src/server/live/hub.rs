@@ -27,8 +27,9 @@ use crate::server::messages::history::History;
 use crate::server::messages::store::{self as messages, Window};
 use crate::types::{ChatMessage, UserRef};
 
-/// Events a connection's reader may fall behind the hub by before it is
-/// disconnected (it normally only forwards them to its own queue).
+/// Events a connection's writer may fall behind the hub by before it is
+/// disconnected with 1013 (about 10 s of a busy room at 100 messages a
+/// second; a writer stuck that long is dropped by its patience anyway).
 pub const BROADCAST_BACKLOG: usize = 1024;
 
 /// Missing messages are read from storage in pages of this size.

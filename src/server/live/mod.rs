@@ -5,6 +5,7 @@ pub mod frames;
 pub mod handshake;
 pub mod hub;
 pub mod roster;
+pub mod socket_writer;
 
 use axum::routing::get;
 use axum::Router;
