@@ -27,9 +27,9 @@ use crate::server::messages::history::History;
 use crate::server::messages::store::{self as messages, Window};
 use crate::types::{ChatMessage, UserRef};
 
-/// Events a connection's writer may fall behind the hub by before it is
-/// disconnected with 1013 (about 10 s of a busy room at 100 messages a
-/// second; a writer stuck that long is dropped by its patience anyway).
+/// Events the hub keeps for connections' writers. A writer found more than
+/// `socket_writer::MAX_BEHIND` behind is closed with 1013 before this; one
+/// that lags past it is closed too, when it next reads.
 pub const BROADCAST_BACKLOG: usize = 1024;
 
 /// Missing messages are read from storage in pages of this size.
