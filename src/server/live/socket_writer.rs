@@ -6,8 +6,8 @@
 //! Live events come to the writer straight from the hub, not through the
 //! reader: a delivery wakes one task, not two (BENCHMARKS.md, "Session 13").
 //! A peer that stops reading stalls its own writer only: it is dropped when
-//! a write outlasts the patience, or closed with 1013 once it has fallen a
-//! whole backlog behind the hub.
+//! a write outlasts the patience, or closed with 1013 once its writer is
+//! found more than [`MAX_BEHIND`] events behind the hub.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
