@@ -27,10 +27,12 @@ use crate::server::messages::history::History;
 use crate::server::messages::store::{self as messages, Window};
 use crate::types::{ChatMessage, UserRef};
 
-/// Events the hub keeps for connections' writers. A writer found more than
-/// `socket_writer::MAX_BEHIND` behind is closed with 1013 before this; one
-/// that lags past it is closed too, when it next reads.
-pub const BROADCAST_BACKLOG: usize = 1024;
+/// Events a connection's writer may fall behind the hub by: one more and it
+/// is closed with 1013 when it next reads (it resumes with `after=`). Every
+/// subscriber of the hub is a socket's writer, so this is the per-socket
+/// limit (the 256 frames of the reader's own queue before writers took the
+/// events themselves).
+pub const BROADCAST_BACKLOG: usize = 256;
 
 /// Missing messages are read from storage in pages of this size.
 const GAP_PAGE: u64 = 500;

@@ -6,8 +6,9 @@
 //! Live events come to the writer straight from the hub, not through the
 //! reader: a delivery wakes one task, not two (BENCHMARKS.md, "Session 13").
 //! A peer that stops reading stalls its own writer only: it is dropped when
-//! a write outlasts the patience, or closed with 1013 once its writer is
-//! found more than [`MAX_BEHIND`] events behind the hub.
+//! a write outlasts the patience, or closed with 1013 once its writer has
+//! fallen more than the hub's backlog ([`super::hub::BROADCAST_BACKLOG`])
+//! behind.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -32,10 +33,6 @@ const SEND_PATIENCE: Duration = Duration::from_secs(10);
 pub const CATCH_UP_LIMIT: usize = 500;
 /// At most this many frames go out in one write.
 const WRITE_BATCH: usize = 32;
-/// Events a writer may have waiting (published, not yet written) when a
-/// batch fills up; one more and the reader is closed with 1013, as when its
-/// frames queued past 256 before the writer took the events itself.
-pub const MAX_BEHIND: usize = 256;
 
 /// How the writer stopped before anyone asked it to close.
 enum Stop {
@@ -156,12 +153,6 @@ impl<S: Sink<Message> + Unpin> Writer<S> {
             if let Some(outgoing) = self.live_frame(event)? {
                 batch.push(outgoing);
             }
-        }
-        // Only a full batch means the writer is behind; the count takes the
-        // hub's lock, so a writer that keeps up never asks.
-        if batch.len() == WRITE_BATCH && self.events.len() > MAX_BEHIND {
-            tracing::warn!(user = self.me, "websocket fell behind; disconnecting");
-            return Err(Close::BEHIND);
         }
         Ok(())
     }
