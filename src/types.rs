@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The author of a message, as the seed's `UserSerializer` shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, Hash))]
 pub struct UserRef {
     pub id: i64,
     pub username: String,
@@ -14,7 +14,7 @@ pub struct UserRef {
 /// A chat message, in the seed serializer's exact shape (plus `client_id`
 /// when the sender gave one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, Hash))]
 pub struct ChatMessage {
     /// Grows with insertion order; ordering is always by id.
     pub id: i64,

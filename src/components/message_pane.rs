@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use super::day_divider::DayDivider;
 use super::hydrated::use_hydrated;
 use super::message_bubble::{MessageBubble, PendingBubble};
+use super::prepared_history::history_rows;
 use crate::client::conversation::{Conversation, History};
 use crate::client::message_changes::MessageActions;
 use crate::client::time_zone::use_reader_time;
@@ -180,7 +181,8 @@ fn row_key(row: &Row<ChatMessage>) -> RowKey {
 
 /// The stored messages with a divider before each day's first (in the
 /// reader's zone: they move when it becomes known), then the user's own on
-/// their way.
+/// their way. The server renders each row once and reuses its HTML
+/// (`prepared_history`).
 #[component]
 fn MessageList(conversation: Conversation, actions: MessageActions) -> impl IntoView {
     let (messages, pending) = (conversation.messages, conversation.pending);
@@ -193,6 +195,18 @@ fn MessageList(conversation: Conversation, actions: MessageActions) -> impl Into
             })
         })
     });
+    let row_view = move |row: Row<ChatMessage>| match row {
+        Row::Day(day) => view! { <DayDivider day/> }.into_any(),
+        Row::Item(message) => {
+            let own = conversation.me == message.user.id;
+            let mentions_me = conversation.mentions_me(&message);
+            view! { <MessageBubble own mentions_me message actions hydrated/> }.into_any()
+        }
+    };
+    let history = move || {
+        let keyed = move || view! { <For each=move || rows.get() key=row_key children=row_view/> };
+        history_rows(conversation, actions, keyed, row_view)
+    };
     view! {
         <Show
             when=move || messages.with(|m| !m.is_empty()) || pending.with(|o| !o.is_empty())
@@ -201,17 +215,7 @@ fn MessageList(conversation: Conversation, actions: MessageActions) -> impl Into
             }
         >
             <ol class="message-list" aria-label="Conversation">
-                <For each=move || rows.get() key=row_key let:row>
-                    {match row {
-                        Row::Day(day) => view! { <DayDivider day/> }.into_any(),
-                        Row::Item(message) => {
-                            let own = conversation.me == message.user.id;
-                            let mentions_me = conversation.mentions_me(&message);
-                            view! { <MessageBubble own mentions_me message actions hydrated/> }
-                                .into_any()
-                        }
-                    }}
-                </For>
+                {history()}
                 <For each=move || pending.get() key=|o| (o.client_id.clone(), o.failure.clone()) let:pending>
                     <PendingBubble pending on_retry=move |id| conversation.retry(id)/>
                 </For>

@@ -22,6 +22,7 @@ pub mod message_text;
 pub mod not_found;
 pub mod online_pane;
 pub mod options_page;
+pub mod prepared_history;
 pub mod sign_in_pages;
 pub mod status_bar;
 pub mod window;

@@ -186,6 +186,14 @@ pub struct SettingsArgs {
     )]
     pub edit_window: Option<Duration>,
 
+    /// Memory for the chat page's prepared history rows, in MiB; 0 renders
+    /// every row on every page load
+    /// [Leptos.toml: chat.prepared-rows-mib; default: 8]
+    #[arg(long, env = "CHAT_PREPARED_ROWS_MIB", global = true, value_name = "MIB",
+          value_parser = clap::value_parser!(u32).range(0..=4096))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prepared_rows_mib: Option<u32>,
+
     /// Who may sign up: open (anyone), invite (with the invite code) or closed
     /// [Leptos.toml: chat.registration; default: open]
     #[arg(long, env = "CHAT_REGISTRATION", global = true, value_name = "MODE",
@@ -575,6 +583,30 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn prepared_rows_memory_is_bounded_in_the_file_as_on_the_command_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chat.toml");
+        let header = "[package.metadata.leptos]\noutput-name = \"chat98\"\n[chat]\n";
+        let args = SettingsArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        std::fs::write(&path, format!("{header}prepared-rows-mib = 0\n")).unwrap();
+        assert_eq!(args.load().unwrap().messages.prepared_rows_mib, 0);
+        std::fs::write(&path, format!("{header}prepared-rows-mib = 4097\n")).unwrap();
+        assert!(matches!(
+            args.load(),
+            Err(SettingsError::PreparedRows(4097))
+        ));
+        let flag = |mib: &str| Cli::try_parse_from(["chat98", "serve", "--prepared-rows-mib", mib]);
+        assert!(flag("4096").is_ok());
+        assert!(
+            flag("4097").is_err(),
+            "4097 MiB accepted on the command line"
+        );
     }
 
     #[test]

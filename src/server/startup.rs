@@ -18,6 +18,7 @@ use super::limits::{Limits, Rule};
 use super::live::hub::Hub;
 use super::messages::history::History;
 use super::messages::posting::Posting;
+use super::messages::prepared::PreparedRows;
 use super::messages::writer::{self as message_writer, MessageWriter, Publishing};
 use super::metrics::Metrics;
 use super::redis_link::RedisLink;
@@ -198,6 +199,9 @@ impl Parts {
             sessions: self.sessions,
             hub: self.hub,
             history: self.history,
+            prepared_rows: PreparedRows::with_capacity(
+                u64::from(settings.messages.prepared_rows_mib) << 20,
+            ),
             allowed_origins: AllowedOrigins(Arc::new(settings.accounts.allowed_origins().clone())),
             retention: Arc::new(RetentionStats::default()),
             fanout,

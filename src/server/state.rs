@@ -18,6 +18,7 @@ use super::limits::{Charge, Limits, Rule};
 use super::live::hub::Hub;
 use super::messages::history::History;
 use super::messages::posting::Posting;
+use super::messages::prepared::PreparedRows;
 use super::metrics::Metrics;
 use super::retention::RetentionStats;
 use super::settings::Settings;
@@ -71,6 +72,8 @@ pub struct Shared {
     pub hub: Arc<Hub>,
     /// The newest messages in memory, in front of the database.
     pub history: Arc<History>,
+    /// The chat page's history rows, rendered once and reused.
+    pub prepared_rows: PreparedRows,
     /// Other sites allowed to post and open sockets with the session cookie.
     pub allowed_origins: AllowedOrigins,
     /// What the retention sweeps have deleted, for metrics.

@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::support::server::{client, get_page, open_db, register, TestServer};
+use crate::support::server::{chat_page, client, get_page, open_db, register, TestServer};
 use chat98::server::entities::user;
 
 async fn user_named(db: &DatabaseConnection, name: &str) -> user::Model {
@@ -163,4 +163,104 @@ async fn sigterm_stops_the_server_cleanly() {
     assert_eq!(res.status(), 200);
     let status = server.terminate();
     assert!(status.success(), "exit status {status}");
+}
+
+/// The history's list (`<ol … class="message-list">…</ol>`) in a chat page.
+fn message_list(html: &str) -> String {
+    let start = html.find("class=\"message-list\"").expect("a message list");
+    let end = start + html[start..].find("</ol>").expect("the list's end");
+    html[start..end].to_owned()
+}
+
+/// Puts `user`'s read mark at `id` (the unread divider goes after it).
+async fn set_read_mark(db: &DatabaseConnection, user: &user::Model, id: i64) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    user::Entity::update_many()
+        .col_expr(user::Column::LastReadId, Expr::value(id))
+        .filter(user::Column::Id.eq(user.id))
+        .exec(db)
+        .await
+        .unwrap();
+}
+
+/// The message lists of `/chat` for each reader, each with its read mark
+/// put back first: (cookie with its `tz`, the user, where their mark goes).
+async fn lists_for(
+    server: &TestServer,
+    db: &DatabaseConnection,
+    readers: &[(String, user::Model, i64)],
+) -> Vec<String> {
+    let mut lists = Vec::new();
+    for (cookie, reader, mark) in readers {
+        set_read_mark(db, reader, *mark).await;
+        lists.push(message_list(&chat_page(server, cookie).await));
+    }
+    lists
+}
+
+#[tokio::test]
+async fn history_rows_rendered_once_are_the_rows_rendered_afresh() {
+    use crate::editing::{delete, edit, post};
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = TestServer::start(&dir, &[]);
+    let alice_cookie = register(&server, "alice", "correct horse").await;
+    let bob_cookie = register(&server, "bob", "battery staple").await;
+    let db = open_db(&dir).await;
+    let (alice, bob) = (user_named(&db, "alice").await, user_named(&db, "bob").await);
+    let id = |message: serde_json::Value| message["id"].as_i64().unwrap();
+    let first = id(post(&server, &alice_cookie, "hello from alice").await);
+    let read = id(post(&server, &alice_cookie, "second from alice").await);
+    post(&server, &bob_cookie, "@alice look <here>").await;
+    let plain = id(post(&server, &bob_cookie, "plain from bob").await);
+    post(&server, &bob_cookie, "last from bob, https://example.com/").await;
+    // Alice reads in Berlin and has read up to her second message: every
+    // kind of row (her own with links, a mention, the first unread) is on
+    // her page. Bob sees the same rows otherwise, in UTC and in Tokyo.
+    let berlin = (
+        format!("{alice_cookie}; tz=Europe/Berlin"),
+        alice.clone(),
+        read,
+    );
+    let readers = [
+        berlin.clone(),
+        (bob_cookie.clone(), bob.clone(), first),
+        (format!("{bob_cookie}; tz=Asia/Tokyo"), bob.clone(), first),
+        (alice_cookie.clone(), alice.clone(), first),
+    ];
+
+    let cold = lists_for(&server, &db, std::slice::from_ref(&berlin)).await;
+    let warm = lists_for(&server, &db, std::slice::from_ref(&berlin)).await;
+    assert_eq!(cold, warm, "a prepared row differs from its first render");
+    for expected in [
+        "class=\"message own\"",
+        "class=\"message other mentions-me\"",
+        "class=\"unread-divider\"",
+        &format!("/chat/messages/{first}/edit"),
+        "(Europe/Berlin)",
+        "<strong class=\"mention\">@alice</strong> look &lt;here&gt;",
+        "href=\"https://example.com/\"",
+    ] {
+        assert!(cold[0].contains(expected), "no {expected} in {}", cold[0]);
+    }
+
+    // An edit and a deletion show at once (the rows are keyed on them).
+    edit(&server, &alice_cookie, first, "hello again").await;
+    assert_eq!(delete(&server, &bob_cookie, plain).await.0, 204);
+    let changed = lists_for(&server, &db, &readers).await;
+    assert!(changed[0].contains("hello again") && changed[0].contains("(edited)"));
+    assert!(!changed[0].contains("hello from alice") && !changed[0].contains("plain from bob"));
+    assert!(changed[2].contains("(Asia/Tokyo)"));
+    assert!(changed[1].contains(&format!("data-id=\"{read}\" class=\"message other\"")));
+
+    // The same pages from a server that keeps no rows: byte for byte.
+    server.terminate();
+    let fresh_server = TestServer::start(&dir, &["--prepared-rows-mib", "0"]);
+    let fresh = lists_for(&fresh_server, &db, &readers).await;
+    for (reader, (prepared, fresh)) in changed.iter().zip(&fresh).enumerate() {
+        assert_eq!(
+            prepared, fresh,
+            "reader {reader}: a prepared row differs from a fresh render"
+        );
+    }
 }

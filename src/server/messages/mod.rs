@@ -4,7 +4,8 @@
 //! stores what queued together and publishes it in order (`writer`), the
 //! newest ones kept in memory (`history`; the reads' query, `history_query`),
 //! who a message mentions (`mentions`), how far each user has read
-//! (`read_mark`), editing and deleting (`editing`), the REST endpoints (`rest`,
+//! (`read_mark`), the chat page's history rows rendered once (`prepared`),
+//! editing and deleting (`editing`), the REST endpoints (`rest`,
 //! `submission`) and the chat page's server functions (`page`).
 
 pub mod editing;
@@ -13,6 +14,7 @@ pub mod history_query;
 pub mod mentions;
 pub mod page;
 pub mod posting;
+pub mod prepared;
 pub mod read_mark;
 pub mod rest;
 pub mod rules;

@@ -38,8 +38,12 @@ pub async fn load() -> Result<ChatPageData, ChatError> {
         tracing::warn!(error = %e, "read mark unavailable");
         None
     });
-    if let Some(newest) = messages.last() {
-        // A stored message's id: no need to clamp it or read the mark back.
+    // A stored message's id: no need to clamp it or read the mark back. A
+    // mark already there (a reload) costs no write.
+    let unseen = messages
+        .last()
+        .filter(|newest| last_read_id.is_none_or(|mark| mark < newest.id));
+    if let Some(newest) = unseen {
         if let Err(e) = read_mark::advance_to(&state.db, me.id, newest.id).await {
             tracing::warn!(error = %e, "read mark not moved");
         }

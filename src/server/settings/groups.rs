@@ -144,6 +144,8 @@ pub struct Messages {
     /// How long after sending a message its author may still edit it.
     #[serde(with = "humantime_serde")]
     pub edit_window: Duration,
+    /// Memory for the chat page's prepared history rows, in MiB (0: none).
+    pub prepared_rows_mib: u32,
 }
 
 impl Default for Messages {
@@ -155,6 +157,7 @@ impl Default for Messages {
             message_burst: 10,
             message_interval: Duration::from_secs(1),
             edit_window: Duration::from_secs(15 * 60),
+            prepared_rows_mib: 8,
         }
     }
 }

@@ -28,6 +28,9 @@ pub use self::groups::{
     DEFAULT_RETENTION, RESERVED_FILES,
 };
 
+/// The most memory the prepared history rows may be given (MiB).
+pub const MAX_PREPARED_ROWS_MIB: u32 = 4096;
+
 /// The file read when `--config` is not given (missing is fine then).
 pub const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
 
@@ -89,6 +92,8 @@ pub enum SettingsError {
     Zero { key: &'static str, value: usize },
     #[error("registration is invite but no invite-code is set (CHAT_INVITE_CODE)")]
     InviteCodeMissing,
+    #[error("invalid prepared-rows-mib {0}: at most {max}", max = MAX_PREPARED_ROWS_MIB)]
+    PreparedRows(u32),
     #[error("invalid {key} {value:?}: {message}")]
     Duration {
         key: &'static str,
@@ -246,6 +251,9 @@ impl ChatTable {
                 value: "0s".into(),
                 message: "must be longer than zero".into(),
             });
+        }
+        if self.messages.prepared_rows_mib > MAX_PREPARED_ROWS_MIB {
+            return Err(SettingsError::PreparedRows(self.messages.prepared_rows_mib));
         }
         if self.accounts.registration == crate::types::Registration::Invite
             && self.accounts.invite_code().is_none()
