@@ -66,6 +66,36 @@ async fn readyz(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// The chat page's prepared history rows: how many, how large, how often used.
+fn prepared_rows(out: &mut String, state: &AppState) {
+    let (rows, bytes) = state.prepared_rows.size();
+    let (hits, misses) = state.prepared_rows.hits_and_misses();
+    gauge(
+        out,
+        "chat98_prepared_rows",
+        "History rows kept as HTML for the chat page on this process.",
+        rows as u64,
+    );
+    gauge(
+        out,
+        "chat98_prepared_rows_bytes",
+        "Their weight in bytes (keys and HTML), at most --prepared-rows-mib.",
+        bytes,
+    );
+    counter(
+        out,
+        "chat98_prepared_rows_hits_total",
+        "History rows copied into a chat page from the prepared rows.",
+        hits,
+    );
+    counter(
+        out,
+        "chat98_prepared_rows_misses_total",
+        "History rows rendered by their component (then kept).",
+        misses,
+    );
+}
+
 async fn metrics(State(state): State<AppState>) -> Response {
     let mut out = String::with_capacity(8 * 1024);
     gauge(
@@ -93,6 +123,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
         "Retention sweeps this process completed.",
         state.retention.sweeps(),
     );
+    prepared_rows(&mut out, &state);
     if let Some(fanout) = &state.fanout {
         gauge(
             &mut out,

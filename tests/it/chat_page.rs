@@ -184,6 +184,28 @@ async fn set_read_mark(db: &DatabaseConnection, user: &user::Model, id: i64) {
         .unwrap();
 }
 
+/// The server's prepared-row hits and misses so far, from `/metrics`.
+async fn prepared_rows_used(server: &TestServer) -> (u64, u64) {
+    let text = client()
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /metrics"))
+    };
+    (
+        value("chat98_prepared_rows_hits_total"),
+        value("chat98_prepared_rows_misses_total"),
+    )
+}
+
 /// The message lists of `/chat` for each reader, each with its read mark
 /// put back first: (cookie with its `tz`, the user, where their mark goes).
 async fn lists_for(
@@ -230,8 +252,18 @@ async fn history_rows_rendered_once_are_the_rows_rendered_afresh() {
     ];
 
     let cold = lists_for(&server, &db, std::slice::from_ref(&berlin)).await;
+    assert_eq!(
+        prepared_rows_used(&server).await,
+        (0, 6),
+        "five bubbles, one divider"
+    );
     let warm = lists_for(&server, &db, std::slice::from_ref(&berlin)).await;
     assert_eq!(cold, warm, "a prepared row differs from its first render");
+    assert_eq!(
+        prepared_rows_used(&server).await,
+        (6, 6),
+        "the rows were not reused"
+    );
     for expected in [
         "class=\"message own\"",
         "class=\"message other mentions-me\"",
@@ -257,6 +289,7 @@ async fn history_rows_rendered_once_are_the_rows_rendered_afresh() {
     server.terminate();
     let fresh_server = TestServer::start(&dir, &["--prepared-rows-mib", "0"]);
     let fresh = lists_for(&fresh_server, &db, &readers).await;
+    assert_eq!(prepared_rows_used(&fresh_server).await, (0, 0));
     for (reader, (prepared, fresh)) in changed.iter().zip(&fresh).enumerate() {
         assert_eq!(
             prepared, fresh,

@@ -15,6 +15,7 @@
 //! hydrates it as it would its own); `tests/it/chat_page.rs` renders pages
 //! with the cache cold and warm and compares them.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use quick_cache::sync::Cache;
@@ -87,6 +88,9 @@ impl Weighter<Key, Prepared> for ByBytes {
 /// The prepared rows of this process (none kept with a capacity of 0).
 pub struct PreparedRows {
     cache: Option<Cache<Key, Prepared, ByBytes>>,
+    /// Rows copied from the cache, and rows rendered (for `/metrics`).
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl std::fmt::Debug for PreparedRows {
@@ -108,6 +112,8 @@ impl PreparedRows {
             .clamp(1, 1 << 16);
         PreparedRows {
             cache: (bytes > 0).then(|| Cache::with_weighter(rows, bytes, ByBytes)),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
@@ -122,11 +128,21 @@ impl PreparedRows {
             return render(&key);
         };
         if let Some(prepared) = cache.get(&key) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
             return prepared;
         }
+        self.misses.fetch_add(1, Ordering::Relaxed);
         let prepared = render(&key);
         cache.insert(key, prepared.clone());
         prepared
+    }
+
+    /// Rows copied from the cache and rows rendered into it, so far.
+    pub fn hits_and_misses(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
     }
 
     /// How many rows are prepared, and their weight in bytes.
@@ -186,6 +202,7 @@ mod tests {
         assert_eq!((&*first.html, &*again.html), ("<li>hi</li>", "<li>hi</li>"));
         let edited = rows.get_or_render(bubble(1, "hello"), |_| html("<li>hello</li>"));
         assert_eq!(&*edited.html, "<li>hello</li>");
+        assert_eq!(rows.hits_and_misses(), (1, 2));
     }
 
     #[test]
