@@ -13,7 +13,8 @@
 //!
 //! The HTML is the component's own output, byte for byte (the browser
 //! hydrates it as it would its own); `tests/it/chat_page.rs` renders pages
-//! with the cache cold and warm and compares them.
+//! for several readers with the cache cold, warm, and on a server that
+//! keeps none (the keyed list of components), and compares the bytes.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
