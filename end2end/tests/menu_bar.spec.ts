@@ -141,6 +141,42 @@ test("the menus answer the mouse: a click opens, another title takes over, a cli
   );
 });
 
+test("choices made while an earlier one is still being saved: the server keeps the last", async ({ browser }) => {
+  const page = await openChat(browser, uniqueName("order"));
+  const { options, optionsMenu } = menuBar(page);
+  const radio = (name: string) => optionsMenu.getByRole("menuitemradio", { name, exact: true });
+  const showTyping = optionsMenu.getByRole("menuitemcheckbox", { name: "Show typing" });
+  // The first save is held on its way until the second choice is made: two
+  // saves in flight at once would reach the server in either order.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let sent = 0;
+  let answered = 0;
+  await page.route("**/api/me/preferences/save", async (route) => {
+    sent += 1;
+    if (sent === 1) await held;
+    const response = await route.fetch();
+    answered += 1;
+    await route.fulfill({ response });
+  });
+  await options.click();
+  await showTyping.click();
+  await expect.poll(() => sent).toBe(1);
+  await options.click();
+  await radio("Sound: All messages").click();
+  await options.click();
+  await expect(showTyping).toHaveAttribute("aria-checked", "false");
+  await expect(radio("Sound: All messages")).toHaveAttribute("aria-checked", "true");
+  release();
+  await expect.poll(() => answered).toBe(2);
+
+  await page.reload();
+  await waitForHydration(page);
+  await options.click();
+  await expect(showTyping).toHaveAttribute("aria-checked", "false");
+  await expect(radio("Sound: All messages")).toHaveAttribute("aria-checked", "true");
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

@@ -23,6 +23,18 @@ pub struct PreferencesState {
     pub current: RwSignal<Preferences>,
     /// The last save's error, in words, if it failed.
     pub error: RwSignal<Option<String>>,
+    /// Whether a save is on its way, and whether they changed since it left.
+    saving: StoredValue<Saving>,
+}
+
+/// Saves go one at a time, so the server keeps the last choice: two saves
+/// in flight at once could be stored in either order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Saving {
+    Idle,
+    Sending,
+    /// Sending, and changed since: save again once it is back.
+    SendingThenAgain,
 }
 
 impl PreferencesState {
@@ -31,6 +43,7 @@ impl PreferencesState {
         let state = PreferencesState {
             current: RwSignal::new(initial),
             error: RwSignal::new(None),
+            saving: StoredValue::new(Saving::Idle),
         };
         provide_context(state);
         state
@@ -50,6 +63,19 @@ impl PreferencesState {
                 self.error.set(Some(BLOCKED.to_string()));
                 return;
             }
+            self.save().await;
+        });
+    }
+
+    /// Saves the preferences in effect; if a save is already on its way,
+    /// the newest ones go once it is back.
+    async fn save(self) {
+        if self.saving.get_value() != Saving::Idle {
+            self.saving.set_value(Saving::SendingThenAgain);
+            return;
+        }
+        loop {
+            self.saving.set_value(Saving::Sending);
             let wanted = self.current.get_untracked();
             let saved = crate::server_fns::save_preferences(
                 wanted.sound,
@@ -61,7 +87,11 @@ impl PreferencesState {
                 Ok(_) => self.error.set(None),
                 Err(e) => self.error.set(Some(e.to_string())),
             }
-        });
+            if self.saving.get_value() != Saving::SendingThenAgain {
+                self.saving.set_value(Saving::Idle);
+                return;
+            }
+        }
     }
 }
 
