@@ -14,7 +14,9 @@ use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use super::moderation::commands::UsersCommand;
 use super::retention::clean_old_messages;
 use super::serve;
-use super::settings::{parse_duration, CommandLine, Settings, SettingsError};
+use super::settings::{
+    parse_duration, CommandLine, Settings, SettingsError, MAX_PREPARED_ROWS_MIB,
+};
 use crate::types::Registration;
 
 /// chat98: a temporary group chat room with a Windows 98 look.
@@ -190,7 +192,7 @@ pub struct SettingsArgs {
     /// every row on every page load
     /// [Leptos.toml: chat.prepared-rows-mib; default: 8]
     #[arg(long, env = "CHAT_PREPARED_ROWS_MIB", global = true, value_name = "MIB",
-          value_parser = clap::value_parser!(u32).range(0..=4096))]
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_PREPARED_ROWS_MIB)))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prepared_rows_mib: Option<u32>,
 
