@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 
 use crate::times::{self, Date, Local};
+use crate::types::ChatMessage;
 
 /// The zone times are shown in, and the reader's today there.
 #[derive(Clone, Copy)]
@@ -65,6 +66,12 @@ impl ReaderTime {
     /// The day `ms` falls on in the reader's zone (tracks the zone).
     pub fn day(self, ms: u64) -> Date {
         self.zone.with(|z| reading(ms, z.as_deref()).0.date)
+    }
+
+    /// The day `message` was sent on in the reader's zone, if its time can
+    /// be read (tracks the zone): where the history's day dividers go.
+    pub fn day_of(self, message: &ChatMessage) -> Option<Date> {
+        times::stamp_ms(&message.timestamp).map(|at| self.day(at))
     }
 
     /// "21:15", or "20:15 UTC" while the zone is unknown (tracks the zone).

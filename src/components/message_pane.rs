@@ -14,7 +14,7 @@ use super::prepared_history::history_rows;
 use crate::client::conversation::{Conversation, History};
 use crate::client::message_changes::MessageActions;
 use crate::client::time_zone::use_reader_time;
-use crate::times::{stamp_ms, with_day_dividers, Date, Row};
+use crate::times::{with_day_dividers, Date, Row};
 use crate::types::ChatMessage;
 
 /// How close to an edge (in pixels) counts as being at it.
@@ -189,11 +189,7 @@ fn MessageList(conversation: Conversation, actions: MessageActions) -> impl Into
     let hydrated = use_hydrated();
     let time = use_reader_time();
     let rows = Memo::new(move |_| {
-        messages.with(|m| {
-            with_day_dividers(m.iter().cloned(), |m| {
-                stamp_ms(&m.timestamp).map(|at| time.day(at))
-            })
-        })
+        messages.with(|m| with_day_dividers(m.iter().cloned(), |m| time.day_of(m)))
     });
     let row_view = move |row: Row<ChatMessage>| match row {
         Row::Day(day) => view! { <DayDivider day/> }.into_any(),

@@ -51,7 +51,7 @@ mod server {
     use crate::client::unread::Unread;
     use crate::server::messages::prepared::{Bubble, Key, Prepared, Row};
     use crate::server::AppState;
-    use crate::times::{self, stamp_ms, with_day_dividers};
+    use crate::times::{self, with_day_dividers};
     use crate::types::ChatMessage;
 
     type RowView = Box<dyn Fn(times::Row<ChatMessage>) -> AnyView + Send + Sync>;
@@ -87,8 +87,7 @@ mod server {
         let first_unread = use_context::<Unread>().and_then(|u| u.first_unread.get_untracked());
         let rendered_at = actions.rendered_at_ms;
         conversation.messages.with_untracked(|messages| {
-            let day_of = |m: &&ChatMessage| stamp_ms(&m.timestamp).map(|at| time.day(at));
-            with_day_dividers(messages.iter(), day_of)
+            with_day_dividers(messages.iter(), |m| time.day_of(m))
                 .into_iter()
                 .map(|row| match row {
                     times::Row::Day(day) => Row::Day { day, today },

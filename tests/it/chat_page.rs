@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::support::server::{chat_page, client, get_page, open_db, register, TestServer};
+use crate::support::server::{chat_page, client, get_page, metrics, open_db, register, TestServer};
 use chat98::server::entities::user;
 
 async fn user_named(db: &DatabaseConnection, name: &str) -> user::Model {
@@ -186,14 +186,7 @@ async fn set_read_mark(db: &DatabaseConnection, user: &user::Model, id: i64) {
 
 /// The server's prepared-row hits and misses so far, from `/metrics`.
 async fn prepared_rows_used(server: &TestServer) -> (u64, u64) {
-    let text = client()
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics(server).await;
     let value = |name: &str| {
         text.lines()
             .find_map(|line| line.strip_prefix(&format!("{name} ")))

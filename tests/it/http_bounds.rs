@@ -9,13 +9,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::{json, Value};
 
 use crate::support::raw;
-use crate::support::server::{client, open_db, register, session_cookie, TestServer};
-
-async fn metrics(server: &TestServer) -> String {
-    let res = client().get(server.url("/metrics")).send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    res.text().await.unwrap()
-}
+use crate::support::server::{client, metrics, open_db, register, session_cookie, TestServer};
 
 #[tokio::test]
 async fn made_up_methods_and_paths_never_become_metric_labels_or_long_log_lines() {

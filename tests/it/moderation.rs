@@ -19,8 +19,8 @@ use crate::editing::{changes, delete, edit, patch, sleep_until, utc};
 use crate::scale_out::{post_rest, Cluster};
 use crate::support::redis::redis_url;
 use crate::support::server::{
-    answer, chat_page, client, open_db, register, session_cookie, sign_in, stored_ids, whoami,
-    TestServer,
+    answer, chat_page, client, metrics, open_db, register, session_cookie, sign_in, stored_ids,
+    whoami, TestServer,
 };
 use crate::support::ws::{connect, open, Open, Socket};
 
@@ -118,14 +118,7 @@ async fn sessions_of(dir: &TempDir, id: i64) -> u64 {
 async fn await_metric(server: &TestServer, line: &str) {
     let deadline = Instant::now() + NOTICE;
     loop {
-        let text = client()
-            .get(server.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = metrics(server).await;
         if text.contains(line) {
             return;
         }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::support::databases::{postgres_schema_url, postgres_url};
-use crate::support::server::{client, register, TestServer};
+use crate::support::server::{client, metrics, register, TestServer};
 use crate::support::tcp_proxy::TcpProxy;
 use crate::support::ws::connect;
 
@@ -77,14 +77,7 @@ async fn health_readiness_and_metrics() {
         .send()
         .await
         .unwrap();
-    let text = client()
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics(&server).await;
     assert!(
         text.contains("route=\"other\",method=\"GET\",status=\"404\"} 1\n"),
         "{text}"

@@ -289,6 +289,17 @@ pub async fn chat_page(server: &TestServer, cookie: &str) -> String {
     res.text().await.expect("the chat page's text")
 }
 
+/// The text of `GET /metrics` (200).
+pub async fn metrics(server: &TestServer) -> String {
+    let res = client()
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("ask for metrics");
+    assert_eq!(res.status(), 200);
+    res.text().await.expect("the metrics' text")
+}
+
 /// GET a page as a signed-in browser would.
 pub async fn get_page(server: &TestServer, path: &str, cookie: &str) -> super::http::Response {
     client()
