@@ -19,6 +19,7 @@ use crate::client::conversation::{now_ms, Conversation, Me};
 use crate::client::live::{self, ConnectionState, Live};
 use crate::client::mention_completion::known_names;
 use crate::client::message_changes::MessageActions;
+use crate::client::page_history::{self, PageHistory};
 use crate::client::preferences::PreferencesState;
 use crate::client::time_zone::ReaderTime;
 use crate::client::unread::Unread;
@@ -38,7 +39,18 @@ pub fn ChatPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Connecting to the chat room..."</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(data) => view! { <ChatRoom data/> }.into_any(),
+                    Ok(mut data) => {
+                        let history = PageHistory::new(std::mem::take(&mut data.messages));
+                        view! {
+                            <script
+                                type="application/json"
+                                id=page_history::SCRIPT_ID
+                                inner_html=history.script_text()
+                            ></script>
+                            <ChatRoom data history/>
+                        }
+                            .into_any()
+                    }
                     Err(e) if e.code == ErrorCode::NotSignedIn => {
                         #[cfg(feature = "ssr")]
                         crate::server::http::respond::redirect_page(SIGN_IN);
@@ -92,9 +104,10 @@ impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for JsonC
 
 /// The page's one island: everything in the window that moves. Its props
 /// (the page data) are serialized into the HTML for the browser to hydrate
-/// with; the rest of the page is server HTML.
+/// with, except the history, which the page's data script carries
+/// (`client::page_history`); the rest of the page is server HTML.
 #[island]
-fn ChatRoom(data: ChatPageData) -> impl IntoView {
+fn ChatRoom(data: ChatPageData, history: PageHistory) -> impl IntoView {
     flag_for_tests();
     let send_frame = Callback::new(|frame: String| live::send_frame(&frame));
     let me = Me {
@@ -103,7 +116,12 @@ fn ChatRoom(data: ChatPageData) -> impl IntoView {
         role: data.role,
         edit_window_secs: data.edit_window_secs,
     };
-    let conversation = Conversation::new(me, data.messages, data.history_complete, send_frame);
+    let conversation = Conversation::new(
+        me,
+        history.into_messages(),
+        data.history_complete,
+        send_frame,
+    );
     let live = Live::start(conversation);
     // The server's clock at rendering, read back (not re-read) in the browser.
     let rendered_at = leptos::server::SharedValue::new_str(now_ms).into_inner();

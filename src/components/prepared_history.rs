@@ -47,11 +47,13 @@ mod server {
 
     use crate::client::conversation::Conversation;
     use crate::client::message_changes::MessageActions;
-    use crate::client::time_zone::use_reader_time;
+    use crate::client::time_zone::{use_reader_time, ReaderTime};
     use crate::client::unread::Unread;
-    use crate::server::messages::prepared::{Bubble, Key, Prepared, Row};
+    use crate::server::messages::prepared::{
+        BubbleRef, Key, KeyRef, Prepared, PreparedRows, Row, RowRef,
+    };
     use crate::server::AppState;
-    use crate::times::{self, with_day_dividers};
+    use crate::times::{self, with_day_dividers, Date};
     use crate::types::ChatMessage;
 
     type RowView = Box<dyn Fn(times::Row<ChatMessage>) -> AnyView + Send + Sync>;
@@ -67,7 +69,7 @@ mod server {
             return keyed();
         };
         PreparedList {
-            rows: rows_for_reader(conversation, actions),
+            reader: Reader::new(conversation, actions),
             renderer: RowRenderer {
                 row_view: Box::new(row_view),
                 owner: Owner::current(),
@@ -78,36 +80,88 @@ mod server {
         .into_any()
     }
 
-    /// The rows of the history as this reader sees them: the messages with a
-    /// divider before each day's first, and what each bubble shows of them.
-    fn rows_for_reader(conversation: Conversation, actions: MessageActions) -> Vec<Row> {
-        let time = use_reader_time();
-        let zone = time.zone.get_untracked();
-        let today = time.today.get_untracked();
-        let first_unread = use_context::<Unread>().and_then(|u| u.first_unread.get_untracked());
-        let rendered_at = actions.rendered_at_ms;
-        conversation.messages.with_untracked(|messages| {
-            with_day_dividers(messages.iter(), |m| time.day_of(m))
-                .into_iter()
-                .map(|row| match row {
-                    times::Row::Day(day) => Row::Day { day, today },
-                    times::Row::Item(message) => Row::Message(Box::new(Bubble {
-                        own: conversation.me == message.user.id,
-                        mentions_me: conversation.mentions_me(message),
-                        first_unread: first_unread == Some(message.id),
-                        edit_link: conversation.may_edit(message, rendered_at),
-                        delete_link: conversation.may_delete(message),
-                        zone: zone.clone(),
-                        message: message.clone(),
-                    })),
-                })
-                .collect()
-        })
+    /// What the history's rows show of this reader, read once per page.
+    struct Reader {
+        conversation: Conversation,
+        time: ReaderTime,
+        zone: Option<String>,
+        today: Date,
+        first_unread: Option<i64>,
+        rendered_at: u64,
+    }
+
+    impl Reader {
+        fn new(conversation: Conversation, actions: MessageActions) -> Self {
+            let time = use_reader_time();
+            Reader {
+                conversation,
+                time,
+                zone: time.zone.get_untracked(),
+                today: time.today.get_untracked(),
+                first_unread: use_context::<Unread>().and_then(|u| u.first_unread.get_untracked()),
+                rendered_at: actions.rendered_at_ms,
+            }
+        }
+
+        /// One row of the history (a divider or a message) as this reader
+        /// sees it.
+        fn row<'a>(&'a self, row: &times::Row<&'a ChatMessage>) -> RowRef<'a> {
+            let conversation = &self.conversation;
+            match row {
+                times::Row::Day(day) => RowRef::Day {
+                    day: *day,
+                    today: self.today,
+                },
+                times::Row::Item(message) => RowRef::Message(BubbleRef {
+                    message,
+                    own: conversation.me == message.user.id,
+                    mentions_me: conversation.mentions_me(message),
+                    first_unread: self.first_unread == Some(message.id),
+                    edit_link: conversation.may_edit(message, self.rendered_at),
+                    delete_link: conversation.may_delete(message),
+                    zone: self.zone.as_deref(),
+                }),
+            }
+        }
+
+        /// Writes the prepared rows from the start of the history while they
+        /// last, and returns the rows from the first unprepared one on. The
+        /// lookups borrow the messages (under the signal's read lock), so
+        /// rendering, which may read signals, waits for the rows returned.
+        fn write_prepared(
+            &self,
+            rows: &PreparedRows,
+            buf: &mut String,
+            position: &mut Position,
+            escape: bool,
+        ) -> Vec<Row> {
+            self.conversation.messages.with_untracked(|messages| {
+                let listed = with_day_dividers(messages.iter(), |m| self.time.day_of(m));
+                let mut listed = listed.iter().map(|row| self.row(row));
+                let mut rest = Vec::new();
+                for row in listed.by_ref() {
+                    let key = KeyRef {
+                        row,
+                        escape,
+                        mark_branches: false,
+                        position: position_number(*position),
+                    };
+                    let Some(prepared) = rows.get(&key) else {
+                        rest.push(row.to_row());
+                        break;
+                    };
+                    buf.push_str(&prepared.html);
+                    *position = number_position(prepared.position);
+                }
+                rest.extend(listed.map(RowRef::to_row));
+                rest
+            })
+        }
     }
 
     /// The history's rows, written from the prepared rows.
     struct PreparedList {
-        rows: Vec<Row>,
+        reader: Reader,
         renderer: RowRenderer,
         /// The keyed list itself, for a renderer that marks branches.
         keyed: Box<dyn FnOnce() -> AnyView + Send>,
@@ -219,7 +273,7 @@ mod server {
             extra_attrs: Vec<AnyAttribute>,
         ) {
             let PreparedList {
-                rows,
+                reader,
                 renderer,
                 keyed,
                 state,
@@ -228,7 +282,8 @@ mod server {
                 // Branch markers carry the keyed list's own keys: let it write them.
                 return keyed().to_html_with_buf(buf, position, escape, mark_branches, extra_attrs);
             }
-            for row in rows {
+            let rest = reader.write_prepared(&state.prepared_rows, buf, position, escape);
+            for row in rest {
                 let key = Key {
                     row,
                     escape,

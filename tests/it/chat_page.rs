@@ -74,6 +74,16 @@ async fn chat_html_contains_the_history_in_order_and_escaped() {
         "content rendered as HTML"
     );
     assert!(html.contains("Bob_98"), "author shown as typed");
+    // The browser's copy of the history is the data script, once; no text
+    // of a message can end it; the island's props carry none of it.
+    assert_eq!(
+        history_script_texts(&html),
+        ["first message", "<script>alert(1)</script>", "third & last"]
+    );
+    let props = &html[html.find("data-props=").expect("island props")..];
+    let props = &props[..props.find('>').unwrap()];
+    assert!(props.contains("&quot;history&quot;:null"), "{props}");
+    assert!(!props.contains("first message"), "{props}");
     // Own messages are marked for the right-hand blue style, others' not.
     assert_eq!(html.matches("class=\"message own\"").count(), 2);
     assert_eq!(html.matches("class=\"message other\"").count(), 1);
@@ -81,6 +91,20 @@ async fn chat_html_contains_the_history_in_order_and_escaped() {
     // their plain names or, once cargo-leptos wrote hash.txt, hashed ones.
     assert!(links_bundle_file(&html, "js"), "no script link");
     assert!(links_bundle_file(&html, "css"), "no stylesheet link");
+}
+
+/// The texts of the messages in the page's history data script.
+fn history_script_texts(html: &str) -> Vec<String> {
+    let open = r#"<script type="application/json" id="chat-history">"#;
+    assert_eq!(html.matches(open).count(), 1, "one history script");
+    let json = &html[html.find(open).unwrap() + open.len()..];
+    let json = &json[..json.find("</script>").unwrap()];
+    assert!(!json.contains('<'), "a `<` in the script: {json}");
+    let messages: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
+    messages
+        .iter()
+        .map(|m| m["content"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Whether `html` refers to `/pkg/chat98.<ext>` or `/pkg/chat98.<hash>.<ext>`.

@@ -16,17 +16,18 @@
 //! for several readers with the cache cold, warm, and on a server that
 //! keeps none (the keyed list of components), and compares the bytes.
 
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use quick_cache::sync::Cache;
-use quick_cache::Weighter;
+use quick_cache::{Equivalent, Weighter};
 
 use crate::times::Date;
 use crate::types::ChatMessage;
 
 /// One row of the history as one reader sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Row {
     /// A day divider: the day, and today (for "Today" and "Yesterday").
     Day { day: Date, today: Date },
@@ -35,7 +36,7 @@ pub enum Row {
 }
 
 /// What a message bubble's HTML depends on.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bubble {
     pub message: ChatMessage,
     /// The reader wrote it.
@@ -53,13 +54,99 @@ pub struct Bubble {
 
 /// A row, with how the renderer asked for it: the same row rendered with
 /// other flags (escaping, branch markers, its place) is other HTML.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Key {
     pub row: Row,
     pub escape: bool,
     pub mark_branches: bool,
     /// The renderer's position before the row, as a number.
     pub position: u8,
+}
+
+/// A key as a page borrows it from its messages: a prepared row is found
+/// without copying its message (copying each message into its key was 7 %
+/// of the page's time: BENCHMARKS.md, session 15). Hashed and compared as
+/// the owned key it stands for, which hashes through it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyRef<'a> {
+    pub row: RowRef<'a>,
+    pub escape: bool,
+    pub mark_branches: bool,
+    pub position: u8,
+}
+
+/// [`Row`], borrowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RowRef<'a> {
+    Day { day: Date, today: Date },
+    Message(BubbleRef<'a>),
+}
+
+/// [`Bubble`], borrowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BubbleRef<'a> {
+    pub message: &'a ChatMessage,
+    pub own: bool,
+    pub mentions_me: bool,
+    pub first_unread: bool,
+    pub edit_link: bool,
+    pub delete_link: bool,
+    pub zone: Option<&'a str>,
+}
+
+impl Key {
+    fn borrowed(&self) -> KeyRef<'_> {
+        KeyRef {
+            row: match &self.row {
+                Row::Day { day, today } => RowRef::Day {
+                    day: *day,
+                    today: *today,
+                },
+                Row::Message(b) => RowRef::Message(BubbleRef {
+                    message: &b.message,
+                    own: b.own,
+                    mentions_me: b.mentions_me,
+                    first_unread: b.first_unread,
+                    edit_link: b.edit_link,
+                    delete_link: b.delete_link,
+                    zone: b.zone.as_deref(),
+                }),
+            },
+            escape: self.escape,
+            mark_branches: self.mark_branches,
+            position: self.position,
+        }
+    }
+}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.borrowed().hash(state);
+    }
+}
+
+impl Equivalent<Key> for KeyRef<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        *self == key.borrowed()
+    }
+}
+
+impl RowRef<'_> {
+    /// The owned row, for a row that is not prepared yet.
+    pub fn to_row(self) -> Row {
+        match self {
+            RowRef::Day { day, today } => Row::Day { day, today },
+            RowRef::Message(b) => Row::Message(Box::new(Bubble {
+                message: b.message.clone(),
+                own: b.own,
+                mentions_me: b.mentions_me,
+                first_unread: b.first_unread,
+                edit_link: b.edit_link,
+                delete_link: b.delete_link,
+                zone: b.zone.map(str::to_string),
+            })),
+        }
+    }
 }
 
 /// A prepared row: its HTML and the renderer's position after it.
@@ -121,6 +208,14 @@ impl PreparedRows {
     /// Whether rows are kept at all.
     pub fn enabled(&self) -> bool {
         self.cache.is_some()
+    }
+
+    /// The row `key` if it is prepared (counted as a hit; a miss is counted
+    /// when [`PreparedRows::get_or_render`] renders it).
+    pub fn get(&self, key: &KeyRef<'_>) -> Option<Prepared> {
+        let prepared = self.cache.as_ref()?.get(key)?;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(prepared)
     }
 
     /// The row `key`, rendered by `render` if it is not prepared yet.
@@ -204,6 +299,27 @@ mod tests {
         let edited = rows.get_or_render(bubble(1, "hello"), |_| html("<li>hello</li>"));
         assert_eq!(&*edited.html, "<li>hello</li>");
         assert_eq!(rows.hits_and_misses(), (1, 2));
+    }
+
+    #[test]
+    fn a_borrowed_key_finds_the_row_of_its_owned_key_and_no_other() {
+        let rows = PreparedRows::with_capacity(1 << 20);
+        let key = bubble(1, "hi");
+        rows.get_or_render(key.clone(), |_| html("<li>hi</li>"));
+        let found = rows.get(&key.borrowed()).map(|p| p.html);
+        assert_eq!(found.as_deref(), Some("<li>hi</li>"));
+        for other in [bubble(1, "hello"), bubble(2, "hi")] {
+            assert!(rows.get(&other.borrowed()).is_none(), "{other:?}");
+        }
+        let mut elsewhere = key.borrowed();
+        elsewhere.position = 2;
+        assert!(rows.get(&elsewhere).is_none());
+        let mut zoned = key.clone();
+        if let Row::Message(bubble) = &mut zoned.row {
+            bubble.zone = Some("Europe/Berlin".into());
+        }
+        assert!(rows.get(&zoned.borrowed()).is_none());
+        assert_eq!(rows.hits_and_misses(), (1, 1));
     }
 
     #[test]
