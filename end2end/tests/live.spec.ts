@@ -61,7 +61,7 @@ test("a reader who scrolled up keeps their place and gets a New messages button"
   await expect(jump).toHaveCount(0);
 });
 
-test("after the socket is killed and comes back, missed messages appear once", async ({ browser }) => {
+test("after the socket is killed and comes back, missed messages appear once, and edits and deletions made meanwhile show", async ({ browser }) => {
   const writer = uniqueName("writer");
   const reader = uniqueName("reader");
   const w = await openChat(browser, writer);
@@ -80,9 +80,16 @@ test("after the socket is killed and comes back, missed messages appear once", a
     ws.connectToServer();
     open.push(ws);
   });
+  const seen: number[] = [];
+  for (const text of ["seen then edited", "seen then deleted"]) {
+    const res = await w.request.post("/api/chat/messages/", { data: { content: text } });
+    expect(res.status()).toBe(201);
+    seen.push((await res.json()).id);
+  }
   await r.goto("/chat");
   await waitForHydration(r);
   await expect(r.locator(".status-link")).toHaveText("Connected");
+  await expect(r.locator(".message", { hasText: "seen then deleted" })).toHaveCount(1);
 
   blocked = true;
   await Promise.all(open.map((ws) => ws.close()));
@@ -91,13 +98,21 @@ test("after the socket is killed and comes back, missed messages appear once", a
     await send(w, text);
     await expect(w.locator(".message.own[data-id]", { hasText: text })).toHaveCount(1);
   }
+  // Changes to messages the reader already has: the catch-up does not
+  // carry them, the page re-reads its newest messages on reconnecting.
+  const edited = await w.request.patch(`/api/chat/messages/${seen[0]}/`, { data: { content: "edited while away" } });
+  expect(edited.status()).toBe(200);
+  expect((await w.request.delete(`/api/chat/messages/${seen[1]}/`)).status()).toBe(204);
   await expect(r.locator(".message", { hasText: "missed one" })).toHaveCount(0);
+  await expect(r.locator(".message", { hasText: "seen then deleted" })).toHaveCount(1);
 
   blocked = false;
   await expect(r.locator(".status-link")).toHaveText("Connected", { timeout: 15_000 });
   for (const text of ["missed one", "missed two", "missed three"]) {
     await expect(r.locator(".message", { hasText: text })).toHaveCount(1);
   }
+  await expect(r.locator(`.message[data-id="${seen[0]}"]`)).toContainText("edited while away");
+  await expect(r.locator(".message", { hasText: "seen then deleted" })).toHaveCount(0);
   const ids = (await shownMessages(r)).map((m) => m.id);
   expect(ids).toEqual([...ids].sort((a, b) => a - b));
   expect(new Set(ids).size).toBe(ids.length);

@@ -130,7 +130,7 @@ mod browser {
     use super::{backoff_ms, ConnectionState, Live};
     use crate::client::conversation::Conversation;
     use crate::live_protocol::{close, ServerFrame, HEARTBEAT_SECS, SUBPROTOCOL};
-    use crate::server_fns::load_chat_page;
+    use crate::server_fns::load_older;
     use crate::types::{ChatMessage, UserRef};
 
     /// How long a typing notice shows.
@@ -329,11 +329,15 @@ mod browser {
     }
 
     /// The socket's catch-up brings the messages missed while away, but not
-    /// the edits and deletions of older ones: re-read the newest page.
+    /// the edits and deletions of older ones: re-read the newest page. The
+    /// page of history before the largest id is that page, and reading it
+    /// has no side effect (the chat page's own load would also mark it all
+    /// read, though a tab that reconnects in the background shows nobody
+    /// anything).
     fn reread_newest(conversation: Conversation) {
         leptos::task::spawn_local(async move {
-            if let Ok(page) = load_chat_page().await {
-                conversation.reconcile(&page.messages);
+            if let Ok(newest) = load_older(i64::MAX).await {
+                conversation.reconcile(&newest);
             }
         });
     }

@@ -1,14 +1,19 @@
 //! The text box and Send button under the message pane.
 //!
-//! It is an `ActionForm` bound to the `send_message` server function, so
-//! without JavaScript it posts the form and the page returns with the message
-//! (errors show inline, read back from the redirect). With JavaScript the
+//! It is a plain form posted to the `send_message` server function, so
+//! without JavaScript the page returns with the message (errors show inline,
+//! read back from the redirect by the server action). With JavaScript the
 //! conversation sends instead: the message shows at once as pending, the page
 //! never reloads, and several messages can be on their way at the same time.
+//! So the form never posts once hydrated, and it is not an `ActionForm`:
+//! that would put a form-data decoder for the server function's arguments
+//! (`serde_qs`) into the bundle for a path the page never takes
+//! (BENCHMARKS.md, session 15).
 
 use leptos::ev::KeyboardEvent;
 use leptos::html::Textarea;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use super::hydrated::use_hydrated;
 use super::mention_list::{MentionList, NameCompleter};
@@ -110,7 +115,15 @@ pub fn Composer(
     };
 
     view! {
-        <ActionForm action=action attr:class="composer">
+        <form
+            action=SendMessage::url()
+            method="post"
+            class="composer"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                send();
+            }
+        >
             <input type="hidden" name="client_id" value=form_client_id/>
             <label for="composer-input" class="visually-hidden">"Message"</label>
             <textarea
@@ -145,7 +158,7 @@ pub fn Composer(
                 "Send"
             </button>
             <ComposerError action/>
-        </ActionForm>
+        </form>
     }
 }
 
