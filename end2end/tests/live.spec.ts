@@ -174,6 +174,51 @@ test.describe("in a room of its own", () => {
     });
     await expect(b).toHaveTitle(/^Chat Room/);
   });
+
+  test("a tab in the background that reconnects leaves what it has not shown unread", async ({ browser }) => {
+    const writer = await openChat(browser, uniqueName("writer"), server.baseURL);
+    const context = await browser.newContext({ baseURL: server.baseURL });
+    await signUp(context.request, uniqueName("reader"));
+    const r = await context.newPage();
+    let blocked = false;
+    const open: { close: () => Promise<void> }[] = [];
+    await r.routeWebSocket("**/ws/chat/**", (ws) => {
+      if (blocked) {
+        ws.close({ code: 1013, reason: "blocked by the test" });
+        return;
+      }
+      ws.connectToServer();
+      open.push(ws);
+    });
+    await send(writer, "seen before leaving");
+    await expect(writer.locator(".message.own[data-id]", { hasText: "seen before leaving" })).toHaveCount(1);
+    await r.goto("/chat");
+    await waitForHydration(r);
+    await expect(r.locator(".status-link")).toHaveText("Connected");
+    await r.evaluate(() => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+
+    blocked = true;
+    await Promise.all(open.map((ws) => ws.close()));
+    await expect(r.locator(".status-link")).toHaveText(/Reconnecting in \d+ s|Offline: sending via the server/);
+    await send(writer, "written while away");
+    await expect(writer.locator(".message.own[data-id]", { hasText: "written while away" })).toHaveCount(1);
+    // On reconnecting, the page re-reads its newest messages (for edits and
+    // deletions made meanwhile): that must not count them as read.
+    const reread = r.waitForResponse((res) => /\/api\/chat\/(page|older)/.test(res.url()));
+    blocked = false;
+    await expect(r.locator(".status-link")).toHaveText("Connected", { timeout: 15_000 });
+    await expect(r.locator(".message", { hasText: "written while away" })).toHaveCount(1);
+    await reread;
+
+    const again = await context.newPage();
+    await again.goto("/chat");
+    const divider = again.getByRole("separator", { name: "New messages" });
+    await expect(divider).toHaveCount(1);
+    await expect(again.locator(".message[data-id]", { has: divider })).toContainText("written while away");
+  });
 });
 
 test.describe("with a short retention", () => {
