@@ -58,3 +58,38 @@ export async function storedMessages(page: Page): Promise<Stored[]> {
   expect(res.status()).toBe(200);
   return res.json();
 }
+
+/**
+ * Routes `page`'s chat sockets through the test (call it before the page
+ * opens /chat): `cut()` closes the open ones and refuses new ones with 1013
+ * until `restore()`.
+ */
+export async function cuttableSockets(page: Page) {
+  let blocked = false;
+  const open: { close: () => Promise<void> }[] = [];
+  await page.routeWebSocket("**/ws/chat/**", (ws) => {
+    if (blocked) {
+      ws.close({ code: 1013, reason: "blocked by the test" });
+      return;
+    }
+    ws.connectToServer();
+    open.push(ws);
+  });
+  return {
+    cut: async () => {
+      blocked = true;
+      await Promise.all(open.splice(0).map((ws) => ws.close()));
+    },
+    restore: () => {
+      blocked = false;
+    },
+  };
+}
+
+/** Plays `page`'s tab going to the background (or coming back). */
+export async function setHidden(page: Page, hidden: boolean) {
+  await page.evaluate((h) => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+}

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { notReloaded, openChat, send, shownMessages, storedMessages } from "./chat";
+import { cuttableSockets, notReloaded, openChat, send, setHidden, shownMessages, storedMessages } from "./chat";
 import { expect, test, waitForHydration } from "./console";
 import { useOwnServer } from "./own_server";
 import { seedMessages, signUp, uniqueName } from "./seed";
@@ -70,16 +70,7 @@ test("after the socket is killed and comes back, missed messages appear once, an
   await signUp(context.request, reader);
 
   // The reader's sockets pass through this route, which can cut them.
-  let blocked = false;
-  const open: { close: () => Promise<void> }[] = [];
-  await r.routeWebSocket("**/ws/chat/**", (ws) => {
-    if (blocked) {
-      ws.close({ code: 1013, reason: "blocked by the test" });
-      return;
-    }
-    ws.connectToServer();
-    open.push(ws);
-  });
+  const sockets = await cuttableSockets(r);
   const seen: number[] = [];
   for (const text of ["seen then edited", "seen then deleted"]) {
     const res = await w.request.post("/api/chat/messages/", { data: { content: text } });
@@ -91,8 +82,7 @@ test("after the socket is killed and comes back, missed messages appear once, an
   await expect(r.locator(".status-link")).toHaveText("Connected");
   await expect(r.locator(".message", { hasText: "seen then deleted" })).toHaveCount(1);
 
-  blocked = true;
-  await Promise.all(open.map((ws) => ws.close()));
+  await sockets.cut();
   await expect(r.locator(".status-link")).toHaveText(/Reconnecting in \d+ s|Offline: sending via the server/);
   for (const text of ["missed one", "missed two", "missed three"]) {
     await send(w, text);
@@ -106,7 +96,7 @@ test("after the socket is killed and comes back, missed messages appear once, an
   await expect(r.locator(".message", { hasText: "missed one" })).toHaveCount(0);
   await expect(r.locator(".message", { hasText: "seen then deleted" })).toHaveCount(1);
 
-  blocked = false;
+  sockets.restore();
   await expect(r.locator(".status-link")).toHaveText("Connected", { timeout: 15_000 });
   for (const text of ["missed one", "missed two", "missed three"]) {
     await expect(r.locator(".message", { hasText: text })).toHaveCount(1);
@@ -159,19 +149,13 @@ test.describe("in a room of its own", () => {
     await expect(b.locator(".status-typing")).toHaveText("", { timeout: 8_000 });
 
     // Pretend bob's tab is in the background.
-    await b.evaluate(() => {
-      Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
-      document.dispatchEvent(new Event("visibilitychange"));
-    });
+    await setHidden(b, true);
     for (const text of ["one", "two", "three"]) {
       await send(a, `unread ${text}`);
       await expect(b.locator(".message", { hasText: `unread ${text}` })).toHaveCount(1);
     }
     await expect(b).toHaveTitle(/^\(3\) Chat Room/);
-    await b.evaluate(() => {
-      Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
-      document.dispatchEvent(new Event("visibilitychange"));
-    });
+    await setHidden(b, false);
     await expect(b).toHaveTitle(/^Chat Room/);
   });
 
@@ -180,35 +164,22 @@ test.describe("in a room of its own", () => {
     const context = await browser.newContext({ baseURL: server.baseURL });
     await signUp(context.request, uniqueName("reader"));
     const r = await context.newPage();
-    let blocked = false;
-    const open: { close: () => Promise<void> }[] = [];
-    await r.routeWebSocket("**/ws/chat/**", (ws) => {
-      if (blocked) {
-        ws.close({ code: 1013, reason: "blocked by the test" });
-        return;
-      }
-      ws.connectToServer();
-      open.push(ws);
-    });
+    const sockets = await cuttableSockets(r);
     await send(writer, "seen before leaving");
     await expect(writer.locator(".message.own[data-id]", { hasText: "seen before leaving" })).toHaveCount(1);
     await r.goto("/chat");
     await waitForHydration(r);
     await expect(r.locator(".status-link")).toHaveText("Connected");
-    await r.evaluate(() => {
-      Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
-      document.dispatchEvent(new Event("visibilitychange"));
-    });
+    await setHidden(r, true);
 
-    blocked = true;
-    await Promise.all(open.map((ws) => ws.close()));
+    await sockets.cut();
     await expect(r.locator(".status-link")).toHaveText(/Reconnecting in \d+ s|Offline: sending via the server/);
     await send(writer, "written while away");
     await expect(writer.locator(".message.own[data-id]", { hasText: "written while away" })).toHaveCount(1);
     // On reconnecting, the page re-reads its newest messages (for edits and
     // deletions made meanwhile): that must not count them as read.
     const reread = r.waitForResponse((res) => /\/api\/chat\/(page|older)/.test(res.url()));
-    blocked = false;
+    sockets.restore();
     await expect(r.locator(".status-link")).toHaveText("Connected", { timeout: 15_000 });
     await expect(r.locator(".message", { hasText: "written while away" })).toHaveCount(1);
     await reread;
@@ -253,22 +224,12 @@ test("a message sent over REST while the socket is down never hides one stored j
   const context = await browser.newContext();
   const page = await context.newPage();
   await signUp(context.request, uniqueName("sender"));
-  let blocked = false;
-  const open: { close: () => Promise<void> }[] = [];
-  await page.routeWebSocket("**/ws/chat/**", (ws) => {
-    if (blocked) {
-      ws.close({ code: 1013, reason: "blocked by the test" });
-      return;
-    }
-    ws.connectToServer();
-    open.push(ws);
-  });
+  const sockets = await cuttableSockets(page);
   await page.goto("/chat");
   await waitForHydration(page);
   await expect(page.locator(".status-link")).toHaveText("Connected");
 
-  blocked = true;
-  await Promise.all(open.map((ws) => ws.close()));
+  await sockets.cut();
   await expect(page.locator(".status-link")).toHaveText(/Reconnecting in \d+ s|Offline: sending via the server/);
   // Someone else's message is stored first; then ours goes over REST and
   // comes back with a higher id than anything the page has received.
@@ -277,7 +238,7 @@ test("a message sent over REST while the socket is down never hides one stored j
   await send(page, "sent over REST");
   await expect(page.locator(".message.own[data-id]", { hasText: "sent over REST" })).toHaveCount(1);
 
-  blocked = false;
+  sockets.restore();
   await expect(page.locator(".status-link")).toHaveText("Connected", { timeout: 15_000 });
   const missed = page.locator(".message[data-id]", { hasText: "stored while the socket was down" });
   await expect(missed).toHaveCount(1);
