@@ -36,9 +36,12 @@ pub async fn advance_to(db: &impl ConnectionTrait, user_id: i64, id: i64) -> Res
 }
 
 /// The newest message user `user_id` has seen, as stored now.
+///
+/// Read with `all()`, not `one()`: the id is the primary key, so there is at
+/// most one row, and `one()`'s bound `LIMIT` makes SQLite compile the
+/// statement again on every run (BENCHMARKS.md, session 17). Every `/chat`
+/// load runs this.
 pub async fn of(db: &impl ConnectionTrait, user_id: i64) -> Result<Option<i64>, DbErr> {
-    Ok(user::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .and_then(|u| u.last_read_id))
+    let rows = user::Entity::find_by_id(user_id).all(db).await?;
+    Ok(rows.into_iter().next().and_then(|u| u.last_read_id))
 }
